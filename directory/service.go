@@ -73,7 +73,9 @@ func (s *Service) GetSubdivision(ctx context.Context, code string) (*Subdivision
 func (s *Service) ListCurrencies(ctx context.Context, f CurrencyFilter) (billkit.Page[Currency], error) {
 	return billkit.Page[Currency]{}, errTODO
 }
-func (s *Service) GetCurrency(ctx context.Context, code string) (*Currency, error) { return nil, errTODO }
+func (s *Service) GetCurrency(ctx context.Context, code string) (*Currency, error) {
+	return nil, errTODO
+}
 
 // CreateCurrencyParams creates a custom currency.
 type CreateCurrencyParams struct {
