@@ -116,8 +116,10 @@ func (d Date) Compare(e Date) int {
 }
 
 // DaysUntil returns the number of days from d to e (negative when e is before d).
+// It counts in Unix seconds rather than a time.Duration, which cannot hold
+// more than about 292 years.
 func (d Date) DaysUntil(e Date) int {
-	return int(e.In(time.UTC).Sub(d.In(time.UTC)) / (24 * time.Hour))
+	return int((e.In(time.UTC).Unix() - d.In(time.UTC).Unix()) / (24 * 60 * 60))
 }
 
 func cmpInt(a, b int) int {

@@ -93,7 +93,12 @@ func (e *Error) Error() string {
 		} else {
 			b.WriteString(";")
 		}
-		fmt.Fprintf(&b, " %s: %s", f.Field, f.Message)
+		if f.Field == "" {
+			// An error about the value as a whole names no field.
+			fmt.Fprintf(&b, " %s", f.Message)
+		} else {
+			fmt.Fprintf(&b, " %s: %s", f.Field, f.Message)
+		}
 	}
 	if e.Err != nil {
 		b.WriteString(": ")

@@ -2,6 +2,7 @@ package directory
 
 import (
 	"context"
+	"time"
 
 	"github.com/billkit/billkit"
 	"github.com/shopspring/decimal"
@@ -17,7 +18,17 @@ type Config struct {
 	// EnabledLocales are enabled when Bootstrap first seeds locales; the first
 	// is the default. Default: en, ru.
 	EnabledLocales []string
+	// Pivots are the currencies Convert tries, in order, for a cross rate
+	// when a pair has neither a direct nor an inverse rate. Default: EUR, USD.
+	Pivots []string
 }
+
+// Defaults of Config.
+var (
+	DefaultEnabledCurrencies = []string{"USD", "EUR", "RUB"}
+	DefaultEnabledLocales    = []string{"en", "ru"}
+	DefaultPivots            = []string{"EUR", "USD"}
+)
 
 // Service is the directory: reference data every other package reads, and the
 // writes staff make to it. It is safe for concurrent use.
@@ -32,49 +43,34 @@ func NewService(store Store, cfg Config) *Service {
 	if cfg.Clock == nil {
 		cfg.Clock = billkit.SystemClock()
 	}
+	if len(cfg.EnabledCurrencies) == 0 {
+		cfg.EnabledCurrencies = DefaultEnabledCurrencies
+	}
+	if len(cfg.EnabledLocales) == 0 {
+		cfg.EnabledLocales = DefaultEnabledLocales
+	}
+	if len(cfg.Pivots) == 0 {
+		cfg.Pivots = DefaultPivots
+	}
+	// Copies, so a caller changing its slices later does not change the
+	// Service behind its back.
+	cfg.EnabledCurrencies = append([]string(nil), cfg.EnabledCurrencies...)
+	cfg.EnabledLocales = append([]string(nil), cfg.EnabledLocales...)
+	cfg.Pivots = append([]string(nil), cfg.Pivots...)
 	return &Service{store: store, clock: cfg.Clock, cfg: cfg}
 }
 
-var errTODO = billkit.Errorf(billkit.CodeInternal, "todo", "not implemented yet")
+// now is the service's clock in the form billkit stores instants.
+func (s *Service) now() time.Time { return billkit.Instant(s.clock.Now()) }
 
-// Bootstrap seeds the reference data that is missing: countries, subdivisions,
-// ISO currencies, units and locales. It is idempotent and never overwrites what
-// staff changed. It runs in one transaction.
-func (s *Service) Bootstrap(ctx context.Context, actor billkit.Actor) error { return errTODO }
-
-// Countries.
-
-func (s *Service) ListCountries(ctx context.Context, f CountryFilter) (billkit.Page[Country], error) {
-	return billkit.Page[Country]{}, errTODO
-}
-func (s *Service) GetCountry(ctx context.Context, code string) (*Country, error) { return nil, errTODO }
+// today is the calendar date of now in UTC, the zone exchange rates are
+// published in.
+func (s *Service) today() billkit.Date { return billkit.DateOf(s.now()) }
 
 // UpdateCountryParams changes a country; nil fields stay as they are.
 type UpdateCountryParams struct {
 	Name    Text  `json:"name,omitempty"`
 	Enabled *bool `json:"enabled,omitempty"`
-}
-
-func (s *Service) UpdateCountry(ctx context.Context, actor billkit.Actor, code string, p UpdateCountryParams) (*Country, error) {
-	return nil, errTODO
-}
-
-// Subdivisions.
-
-func (s *Service) ListSubdivisions(ctx context.Context, f SubdivisionFilter) (billkit.Page[Subdivision], error) {
-	return billkit.Page[Subdivision]{}, errTODO
-}
-func (s *Service) GetSubdivision(ctx context.Context, code string) (*Subdivision, error) {
-	return nil, errTODO
-}
-
-// Currencies.
-
-func (s *Service) ListCurrencies(ctx context.Context, f CurrencyFilter) (billkit.Page[Currency], error) {
-	return billkit.Page[Currency]{}, errTODO
-}
-func (s *Service) GetCurrency(ctx context.Context, code string) (*Currency, error) {
-	return nil, errTODO
 }
 
 // CreateCurrencyParams creates a custom currency.
@@ -87,10 +83,6 @@ type CreateCurrencyParams struct {
 	Enabled bool            `json:"enabled"`
 }
 
-func (s *Service) CreateCurrency(ctx context.Context, actor billkit.Actor, p CreateCurrencyParams) (*Currency, error) {
-	return nil, errTODO
-}
-
 // UpdateCurrencyParams changes a currency; nil fields stay as they are. Digits
 // can change only for custom currencies.
 type UpdateCurrencyParams struct {
@@ -100,12 +92,6 @@ type UpdateCurrencyParams struct {
 	Margin  *decimal.Decimal `json:"margin,omitempty"`
 	Enabled *bool            `json:"enabled,omitempty"`
 }
-
-func (s *Service) UpdateCurrency(ctx context.Context, actor billkit.Actor, code string, p UpdateCurrencyParams) (*Currency, error) {
-	return nil, errTODO
-}
-
-// Exchange rates.
 
 // SetExchangeRateParams sets the rate of a pair on a date.
 type SetExchangeRateParams struct {
@@ -117,35 +103,6 @@ type SetExchangeRateParams struct {
 	Source string `json:"source,omitempty"`
 }
 
-func (s *Service) SetExchangeRate(ctx context.Context, actor billkit.Actor, p SetExchangeRateParams) (*ExchangeRate, error) {
-	return nil, errTODO
-}
-func (s *Service) GetExchangeRate(ctx context.Context, id ExchangeRateID) (*ExchangeRate, error) {
-	return nil, errTODO
-}
-func (s *Service) ListExchangeRates(ctx context.Context, f ExchangeRateFilter) (billkit.Page[ExchangeRate], error) {
-	return billkit.Page[ExchangeRate]{}, errTODO
-}
-
-// RefreshRates fetches the latest rates from src (outside any transaction) and
-// stores those of enabled currencies in one transaction. It returns how many
-// rates it stored.
-func (s *Service) RefreshRates(ctx context.Context, actor billkit.Actor, src RateSource) (int, error) {
-	return 0, errTODO
-}
-
-// Convert converts m into the currency to with the rates in force on date on.
-func (s *Service) Convert(ctx context.Context, m billkit.Money, to string, on billkit.Date) (Conversion, error) {
-	return Conversion{}, errTODO
-}
-
-// Units.
-
-func (s *Service) ListUnits(ctx context.Context, f UnitFilter) (billkit.Page[Unit], error) {
-	return billkit.Page[Unit]{}, errTODO
-}
-func (s *Service) GetUnit(ctx context.Context, code string) (*Unit, error) { return nil, errTODO }
-
 // CreateUnitParams creates a custom unit.
 type CreateUnitParams struct {
 	Code      string          `json:"code"`
@@ -154,35 +111,12 @@ type CreateUnitParams struct {
 	Factor    decimal.Decimal `json:"factor"`
 }
 
-func (s *Service) CreateUnit(ctx context.Context, actor billkit.Actor, p CreateUnitParams) (*Unit, error) {
-	return nil, errTODO
-}
-
 // UpdateUnitParams changes a unit; nil fields stay. Factor can change only for
 // custom units.
 type UpdateUnitParams struct {
 	Name   Text             `json:"name,omitempty"`
 	Factor *decimal.Decimal `json:"factor,omitempty"`
 }
-
-func (s *Service) UpdateUnit(ctx context.Context, actor billkit.Actor, code string, p UpdateUnitParams) (*Unit, error) {
-	return nil, errTODO
-}
-
-// ConvertUnits converts value from one unit to another of the same dimension.
-func (s *Service) ConvertUnits(ctx context.Context, value decimal.Decimal, from, to string) (decimal.Decimal, error) {
-	return decimal.Zero, errTODO
-}
-
-// TLDs.
-
-func (s *Service) ListTLDs(ctx context.Context, f TLDFilter) (billkit.Page[TLD], error) {
-	return billkit.Page[TLD]{}, errTODO
-}
-
-// GetTLD accepts the Unicode or the ASCII (punycode) name, with or without a
-// leading dot.
-func (s *Service) GetTLD(ctx context.Context, name string) (*TLD, error) { return nil, errTODO }
 
 // CreateTLDParams creates a TLD. Name may be given in Unicode or punycode.
 type CreateTLDParams struct {
@@ -193,10 +127,6 @@ type CreateTLDParams struct {
 	Enabled   bool   `json:"enabled"`
 }
 
-func (s *Service) CreateTLD(ctx context.Context, actor billkit.Actor, p CreateTLDParams) (*TLD, error) {
-	return nil, errTODO
-}
-
 // UpdateTLDParams changes a TLD; nil fields stay.
 type UpdateTLDParams struct {
 	MinYears  *int    `json:"min_years,omitempty"`
@@ -205,25 +135,10 @@ type UpdateTLDParams struct {
 	Enabled   *bool   `json:"enabled,omitempty"`
 }
 
-func (s *Service) UpdateTLD(ctx context.Context, actor billkit.Actor, name string, p UpdateTLDParams) (*TLD, error) {
-	return nil, errTODO
-}
-
-// Locales.
-
-func (s *Service) ListLocales(ctx context.Context, f LocaleFilter) (billkit.Page[Locale], error) {
-	return billkit.Page[Locale]{}, errTODO
-}
-func (s *Service) GetLocale(ctx context.Context, code string) (*Locale, error) { return nil, errTODO }
-
 // CreateLocaleParams adds a language. Names default to those CLDR knows.
 type CreateLocaleParams struct {
 	Code    string `json:"code"`
 	Enabled bool   `json:"enabled"`
-}
-
-func (s *Service) CreateLocale(ctx context.Context, actor billkit.Actor, p CreateLocaleParams) (*Locale, error) {
-	return nil, errTODO
 }
 
 // UpdateLocaleParams changes a locale; nil fields stay. Making a locale the
@@ -232,10 +147,6 @@ func (s *Service) CreateLocale(ctx context.Context, actor billkit.Actor, p Creat
 type UpdateLocaleParams struct {
 	Enabled *bool `json:"enabled,omitempty"`
 	Default *bool `json:"default,omitempty"`
-}
-
-func (s *Service) UpdateLocale(ctx context.Context, actor billkit.Actor, code string, p UpdateLocaleParams) (*Locale, error) {
-	return nil, errTODO
 }
 
 // RateSource gives the latest exchange rates from somewhere outside billkit

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/caarlos0/env/v11"
+	"github.com/spf13/pflag"
+)
+
+// config is the configuration of every command. Values come from the
+// environment first; flags given on the command line override them.
+type config struct {
+	// DSN names the database. Default: the SQLite file billkit.db in the
+	// working directory.
+	DSN string `env:"BILLKIT_DSN" envDefault:"billkit.db"`
+	// Addr is the address serve listens on.
+	Addr string `env:"BILLKIT_ADDR" envDefault:"127.0.0.1:8080"`
+	// LogLevel is debug, info, warn or error.
+	LogLevel string `env:"BILLKIT_LOG_LEVEL" envDefault:"info"`
+	// LogFormat is text or json.
+	LogFormat string `env:"BILLKIT_LOG_FORMAT" envDefault:"text"`
+	// RatesURL overrides the address of the exchange rate feed; "" uses the
+	// source's own default.
+	RatesURL string `env:"BILLKIT_RATES_URL"`
+}
+
+// loadConfig reads the configuration from environ, a list of "KEY=value"
+// entries as os.Environ returns them.
+func loadConfig(environ []string) (config, error) {
+	m := make(map[string]string, len(environ))
+	for _, kv := range environ {
+		k, v, ok := strings.Cut(kv, "=")
+		if ok {
+			m[k] = v
+		}
+	}
+	var c config
+	if err := env.ParseWithOptions(&c, env.Options{Environment: m}); err != nil {
+		return config{}, fmt.Errorf("reading the environment: %w", err)
+	}
+	return c, nil
+}
+
+// bindFlags defines the flags of every command on fs, with the values read
+// from the environment as their defaults.
+func (c *config) bindFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&c.DSN, "dsn", c.DSN, "database: a postgres:// URL, or a SQLite file path or file: URI (env BILLKIT_DSN)")
+	fs.StringVar(&c.Addr, "addr", c.Addr, "address to listen on (env BILLKIT_ADDR)")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (env BILLKIT_LOG_LEVEL)")
+	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json (env BILLKIT_LOG_FORMAT)")
+	fs.StringVar(&c.RatesURL, "rates-url", c.RatesURL, "address of the exchange rate feed (env BILLKIT_RATES_URL)")
+}
+
+// validate checks the values that have a closed set.
+func (c config) validate() error {
+	if _, err := parseLevel(c.LogLevel); err != nil {
+		return err
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		return fmt.Errorf("--log-format: %q is not text or json", c.LogFormat)
+	}
+	if strings.TrimSpace(c.DSN) == "" {
+		return fmt.Errorf("--dsn: must not be empty")
+	}
+	return nil
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	switch strings.ToLower(s) {
+	case "debug":
+		return slog.LevelDebug, nil
+	case "info", "":
+		return slog.LevelInfo, nil
+	case "warn", "warning":
+		return slog.LevelWarn, nil
+	case "error":
+		return slog.LevelError, nil
+	}
+	return 0, fmt.Errorf("--log-level: %q is not debug, info, warn or error", s)
+}
+
+// logger returns the logger the configuration asks for, writing to w.
+func (c config) logger(w io.Writer) *slog.Logger {
+	level, _ := parseLevel(c.LogLevel) // validated before
+	opts := &slog.HandlerOptions{Level: level}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

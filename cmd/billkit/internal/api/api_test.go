@@ -1,0 +1,403 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/billkit/billkit"
+	"github.com/billkit/billkit/directory"
+	"github.com/billkit/billkit/store/storetest"
+	"github.com/shopspring/decimal"
+)
+
+const (
+	loopback = "127.0.0.1:40000"
+	remote   = "203.0.113.7:40000"
+)
+
+// newTestAPI returns the API on a fresh in-memory store with the reference
+// data seeded, and a clock standing on 2025-03-10.
+func newTestAPI(t *testing.T) http.Handler {
+	t.Helper()
+	st := storetest.NewMemory(t)
+	clock := billkit.NewFakeClock(time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC))
+	svc := directory.NewService(st.Directory(), directory.Config{Clock: clock})
+	if err := svc.Bootstrap(context.Background(), billkit.SystemActor("test")); err != nil {
+		t.Fatalf("Bootstrap: %v", err)
+	}
+	h, err := New(Config{Directory: svc})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	return h
+}
+
+type response struct {
+	Status int
+	Header http.Header
+	Body   string
+}
+
+// decode unmarshals the body into v, failing the test when it is not JSON.
+func (r response) decode(t *testing.T, v any) {
+	t.Helper()
+	if err := json.Unmarshal([]byte(r.Body), v); err != nil {
+		t.Fatalf("body is not JSON: %v\n%s", err, r.Body)
+	}
+}
+
+func (r response) object(t *testing.T) map[string]any {
+	t.Helper()
+	var m map[string]any
+	r.decode(t, &m)
+	return m
+}
+
+// call sends one request from the given peer address.
+func call(t *testing.T, h http.Handler, from, method, path, body string) response {
+	t.Helper()
+	var req *http.Request
+	if body == "" {
+		req = httptest.NewRequest(method, path, nil)
+	} else {
+		req = httptest.NewRequest(method, path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.RemoteAddr = from
+	req.Header.Set("User-Agent", "billkit-test")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.String()}
+}
+
+func get(t *testing.T, h http.Handler, path string) response {
+	t.Helper()
+	return call(t, h, loopback, http.MethodGet, path, "")
+}
+
+// mustStatus fails the test unless the response has the status.
+func mustStatus(t *testing.T, r response, status int) {
+	t.Helper()
+	if r.Status != status {
+		t.Fatalf("status = %d, want %d; body: %s", r.Status, status, r.Body)
+	}
+}
+
+// listCodes returns the value of key of every item of a list response.
+func listCodes(t *testing.T, r response, key string) []string {
+	t.Helper()
+	var l struct {
+		Items      []map[string]any `json:"items"`
+		NextCursor *string          `json:"next_cursor"`
+	}
+	r.decode(t, &l)
+	if l.Items == nil {
+		t.Fatalf("list without items array: %s", r.Body)
+	}
+	if l.NextCursor == nil {
+		t.Fatalf("list without next_cursor: %s", r.Body)
+	}
+	var out []string
+	for _, it := range l.Items {
+		s, _ := it[key].(string)
+		out = append(out, s)
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func TestCountries(t *testing.T) {
+	h := newTestAPI(t)
+
+	r := get(t, h, "/api/v1/countries?limit=2")
+	mustStatus(t, r, 200)
+	var page struct {
+		Items      []directory.Country `json:"items"`
+		NextCursor string              `json:"next_cursor"`
+	}
+	r.decode(t, &page)
+	if len(page.Items) != 2 || page.NextCursor == "" {
+		t.Fatalf("first page: %d items, cursor %q", len(page.Items), page.NextCursor)
+	}
+	r = get(t, h, "/api/v1/countries?limit=2&cursor="+page.NextCursor)
+	mustStatus(t, r, 200)
+	next := listCodes(t, r, "code")
+	if len(next) != 2 || next[0] <= page.Items[1].Code {
+		t.Fatalf("second page %v does not follow %v", next, page.Items)
+	}
+
+	r = get(t, h, "/api/v1/countries?eu=true&limit=1000")
+	mustStatus(t, r, 200)
+	eu := listCodes(t, r, "code")
+	if !contains(eu, "DE") || contains(eu, "US") {
+		t.Fatalf("eu=true gave %v", eu)
+	}
+	r = get(t, h, "/api/v1/countries?query=germ")
+	mustStatus(t, r, 200)
+	if got := listCodes(t, r, "code"); !contains(got, "DE") {
+		t.Fatalf("query=germ gave %v", got)
+	}
+
+	r = get(t, h, "/api/v1/countries/US")
+	mustStatus(t, r, 200)
+	if c := r.object(t); c["code"] != "US" || c["alpha3"] != "USA" {
+		t.Fatalf("GET US: %s", r.Body)
+	}
+
+	r = call(t, h, loopback, "PATCH", "/api/v1/countries/DE", `{"enabled":false,"name":{"en":"Deutschland"}}`)
+	mustStatus(t, r, 200)
+	if c := r.object(t); c["enabled"] != false {
+		t.Fatalf("PATCH DE: %s", r.Body)
+	}
+	r = get(t, h, "/api/v1/countries?enabled=false&limit=1000")
+	mustStatus(t, r, 200)
+	if got := listCodes(t, r, "code"); !contains(got, "DE") {
+		t.Fatalf("enabled=false lacks DE: %v", got)
+	}
+
+	r = get(t, h, "/api/v1/subdivisions?country=US&limit=1000")
+	mustStatus(t, r, 200)
+	if got := listCodes(t, r, "code"); !contains(got, "US-CA") {
+		t.Fatalf("US subdivisions lack US-CA: %v", got)
+	}
+	r = get(t, h, "/api/v1/subdivisions/US-CA")
+	mustStatus(t, r, 200)
+	if c := r.object(t); c["country"] != "US" {
+		t.Fatalf("GET US-CA: %s", r.Body)
+	}
+}
+
+func TestCurrencies(t *testing.T) {
+	h := newTestAPI(t)
+
+	r := get(t, h, "/api/v1/currencies?enabled=true")
+	mustStatus(t, r, 200)
+	if got := listCodes(t, r, "code"); !contains(got, "USD") || !contains(got, "EUR") {
+		t.Fatalf("enabled currencies: %v", got)
+	}
+	r = get(t, h, "/api/v1/currencies/USD")
+	mustStatus(t, r, 200)
+	if c := r.object(t); c["digits"] != float64(2) || c["margin"] != "0" {
+		t.Fatalf("GET USD: %s", r.Body)
+	}
+
+	r = call(t, h, loopback, "POST", "/api/v1/currencies", `{"code":"BONUS","name":{"en":"Bonus points"},"digits":0,"enabled":true}`)
+	mustStatus(t, r, 201)
+	if c := r.object(t); c["code"] != "BONUS" || c["custom"] != true {
+		t.Fatalf("POST BONUS: %s", r.Body)
+	}
+	r = get(t, h, "/api/v1/currencies?custom=true")
+	mustStatus(t, r, 200)
+	if got := listCodes(t, r, "code"); len(got) != 1 || got[0] != "BONUS" {
+		t.Fatalf("custom currencies: %v", got)
+	}
+
+	r = call(t, h, loopback, "PATCH", "/api/v1/currencies/RUB", `{"margin":"2.5","symbol":"₽"}`)
+	mustStatus(t, r, 200)
+	if c := r.object(t); c["margin"] != "2.5" {
+		t.Fatalf("PATCH RUB: %s", r.Body)
+	}
+
+	r = call(t, h, loopback, "POST", "/api/v1/currencies/JPY/enable", "")
+	mustStatus(t, r, 200)
+	if c := r.object(t); c["enabled"] != true {
+		t.Fatalf("enable JPY: %s", r.Body)
+	}
+	r = call(t, h, loopback, "POST", "/api/v1/currencies/JPY/disable", "")
+	mustStatus(t, r, 200)
+	if c := r.object(t); c["enabled"] != false {
+		t.Fatalf("disable JPY: %s", r.Body)
+	}
+}
+
+func TestExchangeRates(t *testing.T) {
+	h := newTestAPI(t)
+
+	r := call(t, h, loopback, "POST", "/api/v1/exchange-rates", `{"base":"USD","quote":"RUB","rate":"90.5","date":"2025-03-01"}`)
+	mustStatus(t, r, 200)
+	rate := r.object(t)
+	id, _ := rate["id"].(string)
+	if id == "" || rate["rate"] != "90.5" || rate["date"] != "2025-03-01" || rate["source"] != "manual" {
+		t.Fatalf("POST rate: %s", r.Body)
+	}
+
+	r = get(t, h, "/api/v1/exchange-rates/"+id)
+	mustStatus(t, r, 200)
+	if got := r.object(t); got["id"] != id {
+		t.Fatalf("GET rate: %s", r.Body)
+	}
+
+	r = get(t, h, "/api/v1/exchange-rates?base=USD&quote=RUB&from=2025-01-01&to=2025-12-31")
+	mustStatus(t, r, 200)
+	if got := listCodes(t, r, "id"); len(got) != 1 || got[0] != id {
+		t.Fatalf("list rates: %v", got)
+	}
+	r = get(t, h, "/api/v1/exchange-rates?from=2025-03-02")
+	mustStatus(t, r, 200)
+	if got := listCodes(t, r, "id"); len(got) != 0 {
+		t.Fatalf("from after the rate: %v", got)
+	}
+
+	r = get(t, h, "/api/v1/exchange-rates/convert?amount=10&currency=USD&to=RUB&date=2025-03-05")
+	mustStatus(t, r, 200)
+	var c struct {
+		From       Money    `json:"from"`
+		To         Money    `json:"to"`
+		Rate       string   `json:"rate"`
+		MarketRate string   `json:"market_rate"`
+		RateDate   string   `json:"rate_date"`
+		RateIDs    []string `json:"rate_ids"`
+	}
+	r.decode(t, &c)
+	if c.To.Currency != "RUB" || c.To.Amount.String() != "905" || c.MarketRate != "90.5" || c.RateDate != "2025-03-01" ||
+		len(c.RateIDs) != 1 || c.RateIDs[0] != id || c.From.Amount.String() != "10" {
+		t.Fatalf("convert: %s", r.Body)
+	}
+
+	r = call(t, h, loopback, "POST", "/api/v1/exchange-rates/refresh", "")
+	mustStatus(t, r, 422)
+	if e := r.object(t); e["code"] != "failed_precondition" || e["reason"] != "api.rate_source_not_configured" {
+		t.Fatalf("refresh without a source: %s", r.Body)
+	}
+}
+
+// fakeRates is a rate source that publishes fixed rates.
+type fakeRates struct{}
+
+func (fakeRates) Name() string { return "fake" }
+func (fakeRates) FetchRates(context.Context) (directory.RateSet, error) {
+	return directory.RateSet{Base: "EUR", Date: billkit.MustDate(2025, 3, 7),
+		Rates: map[string]decimal.Decimal{"USD": decimal.RequireFromString("1.08"), "RUB": decimal.RequireFromString("97.1")}}, nil
+}
+
+func TestRefreshRates(t *testing.T) {
+	st := storetest.NewMemory(t)
+	svc := directory.NewService(st.Directory(), directory.Config{})
+	if err := svc.Bootstrap(context.Background(), billkit.SystemActor("test")); err != nil {
+		t.Fatal(err)
+	}
+	h := MustNew(Config{Directory: svc, RateSource: fakeRates{}})
+	r := call(t, h, loopback, "POST", "/api/v1/exchange-rates/refresh", "")
+	mustStatus(t, r, 200)
+	if got := r.object(t); got["stored"] != float64(2) {
+		t.Fatalf("refresh: %s", r.Body)
+	}
+	r = get(t, h, "/api/v1/exchange-rates?base=EUR")
+	mustStatus(t, r, 200)
+	if got := listCodes(t, r, "source"); len(got) != 2 || got[0] != "fake" {
+		t.Fatalf("refreshed rates: %s", r.Body)
+	}
+}
+
+func TestUnits(t *testing.T) {
+	h := newTestAPI(t)
+
+	r := get(t, h, "/api/v1/units?dimension=data")
+	mustStatus(t, r, 200)
+	if got := listCodes(t, r, "code"); !contains(got, "MB") || !contains(got, "GB") {
+		t.Fatalf("data units: %v", got)
+	}
+	r = get(t, h, "/api/v1/units/GB")
+	mustStatus(t, r, 200)
+	if u := r.object(t); u["factor"] != "1024" {
+		t.Fatalf("GET GB: %s", r.Body)
+	}
+	r = call(t, h, loopback, "POST", "/api/v1/units", `{"code":"rack","name":{"en":"rack"},"dimension":"count","factor":"42"}`)
+	mustStatus(t, r, 201)
+	r = call(t, h, loopback, "PATCH", "/api/v1/units/rack", `{"factor":"48"}`)
+	mustStatus(t, r, 200)
+	if u := r.object(t); u["factor"] != "48" || u["custom"] != true {
+		t.Fatalf("PATCH rack: %s", r.Body)
+	}
+	r = get(t, h, "/api/v1/units/convert?value=2&from=GB&to=MB")
+	mustStatus(t, r, 200)
+	if u := r.object(t); u["value"] != "2048" || u["unit"] != "MB" {
+		t.Fatalf("convert units: %s", r.Body)
+	}
+}
+
+func TestTLDs(t *testing.T) {
+	h := newTestAPI(t)
+
+	r := call(t, h, loopback, "POST", "/api/v1/tlds", `{"name":"рф","enabled":true}`)
+	mustStatus(t, r, 201)
+	if tld := r.object(t); tld["ascii"] != "xn--p1ai" || tld["min_years"] != float64(1) {
+		t.Fatalf("POST рф: %s", r.Body)
+	}
+	r = get(t, h, "/api/v1/tlds/xn--p1ai")
+	mustStatus(t, r, 200)
+	if tld := r.object(t); tld["name"] != "рф" {
+		t.Fatalf("GET by punycode: %s", r.Body)
+	}
+	r = get(t, h, "/api/v1/tlds/%D1%80%D1%84")
+	mustStatus(t, r, 200)
+	r = call(t, h, loopback, "PATCH", "/api/v1/tlds/рф", `{"max_years":5}`)
+	mustStatus(t, r, 200)
+	if tld := r.object(t); tld["max_years"] != float64(5) {
+		t.Fatalf("PATCH: %s", r.Body)
+	}
+	r = call(t, h, loopback, "POST", "/api/v1/tlds/xn--p1ai/disable", "")
+	mustStatus(t, r, 200)
+	r = get(t, h, "/api/v1/tlds?enabled=false")
+	mustStatus(t, r, 200)
+	if got := listCodes(t, r, "name"); len(got) != 1 || got[0] != "рф" {
+		t.Fatalf("disabled TLDs: %v", got)
+	}
+	r = call(t, h, loopback, "POST", "/api/v1/tlds/xn--p1ai/enable", "")
+	mustStatus(t, r, 200)
+	r = get(t, h, "/api/v1/tlds?query=xn")
+	mustStatus(t, r, 200)
+	if got := listCodes(t, r, "name"); len(got) != 1 {
+		t.Fatalf("query=xn: %v", got)
+	}
+}
+
+func TestLocales(t *testing.T) {
+	h := newTestAPI(t)
+
+	r := get(t, h, "/api/v1/locales?enabled=true")
+	mustStatus(t, r, 200)
+	if got := listCodes(t, r, "code"); !contains(got, "en") || !contains(got, "ru") {
+		t.Fatalf("enabled locales: %v", got)
+	}
+	r = get(t, h, "/api/v1/locales/en")
+	mustStatus(t, r, 200)
+	if l := r.object(t); l["default"] != true {
+		t.Fatalf("GET en: %s", r.Body)
+	}
+	r = call(t, h, loopback, "POST", "/api/v1/locales", `{"code":"nl","enabled":false}`)
+	mustStatus(t, r, 201)
+	if l := r.object(t); l["english_name"] != "Dutch" {
+		t.Fatalf("POST nl: %s", r.Body)
+	}
+	r = call(t, h, loopback, "POST", "/api/v1/locales/nl/enable", "")
+	mustStatus(t, r, 200)
+	r = call(t, h, loopback, "PATCH", "/api/v1/locales/nl", `{"default":true}`)
+	mustStatus(t, r, 200)
+	r = get(t, h, "/api/v1/locales/en")
+	if l := r.object(t); l["default"] != false {
+		t.Fatalf("en still default: %s", r.Body)
+	}
+	r = call(t, h, loopback, "POST", "/api/v1/locales/ru/disable", "")
+	mustStatus(t, r, 200)
+	if l := r.object(t); l["enabled"] != false {
+		t.Fatalf("disable ru: %s", r.Body)
+	}
+}
+
+func newTextLogger(w io.Writer) *slog.Logger { return slog.New(slog.NewTextHandler(w, nil)) }

@@ -1,0 +1,141 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/billkit/billkit/cmd/billkit/internal/api"
+	"github.com/billkit/billkit/directory"
+	"github.com/billkit/billkit/directory/ecb"
+	"github.com/spf13/cobra"
+)
+
+// shutdownTimeout bounds how long serve waits for requests in flight when
+// asked to stop.
+const shutdownTimeout = 10 * time.Second
+
+func (m *Main) serveCommand(cfg *config) *cobra.Command {
+	return &cobra.Command{
+		Use:   "serve",
+		Short: "Migrate the database, seed reference data and serve HTTP",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return m.serve(cmd.Context(), cfg)
+		},
+	}
+}
+
+func (m *Main) serve(ctx context.Context, cfg *config) (err error) {
+	log := cfg.logger(m.Stderr)
+	st, svc, err := openDirectory(ctx, cfg, log, "serve")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := st.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("closing the database: %w", cerr)
+		}
+	}()
+
+	h, err := newHandler(handlerConfig{
+		Directory:  svc,
+		RateSource: rateSource(cfg),
+		Ping:       st.Ping,
+		Logger:     log,
+	})
+	if err != nil {
+		return err
+	}
+
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", cfg.Addr, err)
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	log.Info("listening", "addr", ln.Addr().String(), "dsn_kind", dsnKind(cfg.DSN))
+	if m.OnListen != nil {
+		m.OnListen(ln.Addr())
+	}
+
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+
+	select {
+	case err := <-done:
+		return fmt.Errorf("serving: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		srv.Close()
+		return fmt.Errorf("shutting down: %w", err)
+	}
+	if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serving: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// dsnKind names the database without showing the DSN, which may hold a
+// password.
+func dsnKind(dsn string) string {
+	for _, p := range []string{"postgres://", "postgresql://"} {
+		if len(dsn) >= len(p) && dsn[:len(p)] == p {
+			return "postgres"
+		}
+	}
+	return "sqlite"
+}
+
+// rateSource is the exchange rate feed of cfg.
+func rateSource(cfg *config) directory.RateSource {
+	return ecb.Source{URL: cfg.RatesURL}
+}
+
+// handlerConfig is what newHandler serves.
+type handlerConfig struct {
+	Directory  *directory.Service
+	RateSource directory.RateSource
+	// Ping checks the database for /healthz.
+	Ping   func(context.Context) error
+	Logger *slog.Logger
+}
+
+// newHandler returns the server's whole HTTP handler: the API under
+// /api/v1, /healthz and /metrics, wrapped in request logging and metrics.
+func newHandler(c handlerConfig) (http.Handler, error) {
+	apiHandler, err := api.New(api.Config{
+		Directory:  c.Directory,
+		RateSource: c.RateSource,
+		Logger:     c.Logger,
+		Version:    buildVersion().Version,
+	})
+	if err != nil {
+		return nil, err
+	}
+	met := newMetrics()
+	mux := http.NewServeMux()
+	mux.Handle("/api/", apiHandler)
+	mux.Handle("GET /healthz", healthHandler(c.Ping))
+	mux.Handle("GET /metrics", met.handler())
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		api.WriteError(w, r, notFound(r))
+	})
+	return observe(mux, met, c.Logger), nil
+}

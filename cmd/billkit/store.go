@@ -1,0 +1,48 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/billkit/billkit"
+	"github.com/billkit/billkit/directory"
+	"github.com/billkit/billkit/store/bunstore"
+)
+
+// openStore opens the database of cfg and applies pending migrations, so the
+// zero-setup default (a SQLite file in the working directory) works on the
+// first run. The caller closes the store.
+func openStore(ctx context.Context, cfg *config, log *slog.Logger) (*bunstore.Store, error) {
+	st, err := bunstore.Open(ctx, cfg.DSN, bunstore.Config{})
+	if err != nil {
+		return nil, fmt.Errorf("opening the database: %w", err)
+	}
+	applied, err := st.Migrate(ctx)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("migrating the database: %w", err)
+	}
+	for _, name := range applied {
+		log.Info("migration applied", "name", name)
+	}
+	return st, nil
+}
+
+// openDirectory opens and migrates the store and seeds the reference data
+// that is missing, acting as the named system component.
+func openDirectory(ctx context.Context, cfg *config, log *slog.Logger, component string) (*bunstore.Store, *directory.Service, error) {
+	st, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	svc := directory.NewService(st.Directory(), directory.Config{})
+	if err := svc.Bootstrap(ctx, billkit.SystemActor(component)); err != nil {
+		st.Close()
+		return nil, nil, fmt.Errorf("seeding reference data: %w", err)
+	}
+	return st, svc, nil
+}
+
+// systemCLI is the actor of writes made from the command line.
+func systemCLI() billkit.Actor { return billkit.SystemActor("cli") }
