@@ -37,6 +37,11 @@ const defaultDigits = 2
 //
 // Compare Money with Equal or Cmp, never with ==: the decimal inside holds a
 // pointer.
+//
+// IsZero reports a zero amount, as money arithmetic expects. encoding/json's
+// omitzero option calls IsZero too, so it would drop "0.00 USD" from a
+// document: leave omitzero off Money fields (the zero Money is written as
+// null either way).
 type Money struct {
 	amount   decimal.Decimal
 	currency string
@@ -318,20 +323,15 @@ func checkAmountSyntax(s string) error {
 // plainDigits returns the number of digits of d written out in full, the way
 // String writes it: "1234.50" has 6, "0.05" has 3, "1000" has 4.
 func plainDigits(d decimal.Decimal) int64 {
-	n := int64(d.NumDigits())
-	exp := int64(d.Exponent())
-	if d.IsZero() {
-		n = 1
+	if d.IsZero() && d.Exponent() >= 0 {
+		return 1 // written "0" whatever the exponent
 	}
+	n, exp := int64(d.NumDigits()), int64(d.Exponent())
 	if exp >= 0 {
-		if d.IsZero() {
-			return 1
-		}
 		return n + exp
 	}
 	frac := -exp
-	intDigits := max(n-frac, 1)
-	return intDigits + frac
+	return max(n-frac, 1) + frac // "0.05": one integer digit, two decimals
 }
 
 // pow10 returns 10^n for n >= 0. The result may be shared: callers must not

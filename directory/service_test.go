@@ -19,7 +19,7 @@ var (
 )
 
 func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
-func ptr[T any](v T) *T           { return &v }
+func ptr[T any](v T) *T            { return &v }
 
 // newService returns a bootstrapped Service on a fresh in-memory store.
 func newService(t *testing.T, cfg directory.Config) (*directory.Service, *billkit.FakeClock) {
