@@ -197,8 +197,10 @@ func TestArchitectureRules(t *testing.T) {
 	}
 }
 
-// TestEveryPackageHasDoc checks that every package directory has a doc.go.
-func TestEveryPackageHasDoc(t *testing.T) {
+// TestEveryPackageHasDocAndExample checks that every package directory has a
+// doc.go (main packages under examples/ excepted: they are the example) and a
+// test file with an Example function.
+func TestEveryPackageHasDocAndExample(t *testing.T) {
 	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || !d.IsDir() {
 			return err
@@ -211,9 +213,18 @@ func TestEveryPackageHasDoc(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		hasGo, hasDoc, isMain := false, false, false
+		hasGo, hasDoc, isMain, hasExample := false, false, false, false
 		for _, e := range entries {
 			n := e.Name()
+			if strings.HasSuffix(n, "_test.go") {
+				src, err := os.ReadFile(filepath.Join(path, n))
+				if err != nil {
+					return err
+				}
+				if strings.Contains(string(src), "\nfunc Example") {
+					hasExample = true
+				}
+			}
 			if strings.HasSuffix(n, ".go") && !strings.HasSuffix(n, "_test.go") {
 				hasGo = true
 				if n == "doc.go" {
@@ -226,6 +237,9 @@ func TestEveryPackageHasDoc(t *testing.T) {
 		}
 		if hasGo && !hasDoc && !(isMain && strings.HasPrefix(filepath.ToSlash(path), "examples/")) {
 			t.Errorf("package %s has no doc.go", path)
+		}
+		if hasGo && !hasExample {
+			t.Errorf("package %s has no runnable Example function in its tests", path)
 		}
 		return nil
 	})

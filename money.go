@@ -2,6 +2,7 @@ package billkit
 
 import (
 	"fmt"
+	bcurrency "github.com/bojanz/currency"
 	"math/big"
 
 	"github.com/shopspring/decimal"
@@ -152,16 +153,16 @@ func ValidCurrencyCode(code string) bool {
 }
 
 // CurrencyDigits returns the number of decimals of the ISO 4217 currency's
-// minor unit (2 for USD, 0 for JPY, 3 for BHD), from the CLDR data in
-// golang.org/x/text/currency. ok is false for codes it does not know, custom
-// currencies included.
+// minor unit (2 for USD, 0 for JPY, 3 for BHD, 2 for IDR), from the ISO data in
+// github.com/bojanz/currency. The directory seeds its currencies from the same
+// data, so Money.Round and a directory Currency always agree. ok is false for
+// codes ISO does not list, custom currencies included.
 func CurrencyDigits(code string) (digits int, ok bool) {
-	u, ok := isoUnit(code)
-	if !ok {
+	if len(code) != 3 || !ValidCurrencyCode(code) || !bcurrency.IsValid(code) {
 		return 0, false
 	}
-	scale, _ := currency.Standard.Rounding(u)
-	return scale, true
+	d, ok := bcurrency.GetDigits(code)
+	return int(d), ok
 }
 
 // isoUnit looks code up in x/text's ISO 4217 table. The syntax check comes

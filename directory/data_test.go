@@ -268,3 +268,14 @@ func TestEffectiveRateAndCross(t *testing.T) {
 		t.Errorf("inverse = %s", got)
 	}
 }
+
+// The directory and Money.Round must agree on every ISO currency's digits, or
+// an amount rounded by one would be "unrounded" to the other.
+func TestISOCurrencyDigitsAgreeWithMoney(t *testing.T) {
+	for _, c := range ISOCurrencies() {
+		d, ok := billkit.CurrencyDigits(c.Code)
+		if !ok || d != c.Digits {
+			t.Errorf("%s: directory digits %d, billkit.CurrencyDigits %d (ok=%v)", c.Code, c.Digits, d, ok)
+		}
+	}
+}

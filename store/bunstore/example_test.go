@@ -56,7 +56,7 @@ func ExampleOpen() {
 	_, err = dir.GetCurrency(ctx, "EUR")
 	fmt.Println(billkit.ErrorCode(err), billkit.ErrorReason(err))
 	// Output:
-	// applied: [20261124000001]
+	// applied: [20261124000001_directory]
 	// USD RUB 81.2345 2026-11-01
 	// not_found currency.not_found
 }

@@ -75,7 +75,7 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 	var names []string
 	if group != nil {
 		for _, mg := range group.Migrations {
-			names = append(names, mg.Name)
+			names = append(names, mg.String())
 		}
 	}
 	if err != nil {
@@ -103,7 +103,7 @@ func (s *Store) MigrationStatus(ctx context.Context) ([]Migration, error) {
 	}
 	out := make([]Migration, 0, len(ms))
 	for _, mg := range ms {
-		out = append(out, Migration{Name: mg.Name, Applied: mg.IsApplied()})
+		out = append(out, Migration{Name: mg.String(), Applied: mg.IsApplied()})
 	}
 	return out, nil
 }

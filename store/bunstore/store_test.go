@@ -112,7 +112,7 @@ func TestMigrate(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(ms) == 0 || ms[0].Name != "20261124000001" || !ms[0].Applied {
+		if len(ms) == 0 || ms[0].Name != "20261124000001_directory" || !ms[0].Applied {
 			t.Fatalf("MigrationStatus = %+v", ms)
 		}
 		for _, table := range []string{"billkit_migrations", "billkit_migration_locks", "billkit_countries", "billkit_subdivisions", "billkit_currencies", "billkit_exchange_rates", "billkit_units", "billkit_tlds", "billkit_locales"} {
