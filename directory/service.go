@@ -80,7 +80,7 @@ type CreateCurrencyParams struct {
 	Symbol  string          `json:"symbol,omitempty"`
 	Digits  int             `json:"digits"`
 	Margin  decimal.Decimal `json:"margin,omitzero"`
-	Enabled bool            `json:"enabled"`
+	Enabled bool            `json:"enabled,omitempty"`
 }
 
 // UpdateCurrencyParams changes a currency; nil fields stay as they are. Digits
@@ -124,7 +124,7 @@ type CreateTLDParams struct {
 	MinYears  int    `json:"min_years,omitempty"` // default 1
 	MaxYears  int    `json:"max_years,omitempty"` // default 10
 	Registrar string `json:"registrar,omitempty"`
-	Enabled   bool   `json:"enabled"`
+	Enabled   bool   `json:"enabled,omitempty"`
 }
 
 // UpdateTLDParams changes a TLD; nil fields stay.
@@ -138,7 +138,7 @@ type UpdateTLDParams struct {
 // CreateLocaleParams adds a language. Names default to those CLDR knows.
 type CreateLocaleParams struct {
 	Code    string `json:"code"`
-	Enabled bool   `json:"enabled"`
+	Enabled bool   `json:"enabled,omitempty"`
 }
 
 // UpdateLocaleParams changes a locale; nil fields stay. Making a locale the

@@ -264,8 +264,9 @@ func TestExchangeRates(t *testing.T) {
 		RateIDs    []string `json:"rate_ids"`
 	}
 	r.decode(t, &c)
-	if c.To.Currency != "RUB" || c.To.Amount.String() != "905" || c.MarketRate != "90.5" || c.RateDate != "2025-03-01" ||
-		len(c.RateIDs) != 1 || c.RateIDs[0] != id || c.From.Amount.String() != "10" {
+	// The target amount carries RUB's two digits, as a document would show it.
+	if c.To.String() != "905.00 RUB" || c.MarketRate != "90.5" || c.RateDate != "2025-03-01" ||
+		len(c.RateIDs) != 1 || c.RateIDs[0] != id || c.From.String() != "10 USD" {
 		t.Fatalf("convert: %s", r.Body)
 	}
 

@@ -297,11 +297,24 @@ type convertInput struct {
 
 // Money is an exact amount in a currency.
 type Money struct {
-	Amount   decimal.Decimal `json:"amount"`
-	Currency string          `json:"currency"`
+	billkit.Money
 }
 
-func moneyOf(m billkit.Money) Money { return Money{Amount: m.Amount(), Currency: m.Currency()} }
+// Schema describes Money on the wire: billkit.Money's own JSON form, whose
+// amount keeps its digits ("925.00", not "925").
+func (Money) Schema(r huma.Registry) *huma.Schema {
+	return &huma.Schema{
+		Type:     huma.TypeObject,
+		Required: []string{"amount", "currency"},
+		Properties: map[string]*huma.Schema{
+			"amount":   {Type: huma.TypeString, Pattern: decimalPattern, Description: "The exact amount, with the currency's digits.", Examples: []any{"1234.50"}},
+			"currency": {Type: huma.TypeString, Description: "The currency code.", Examples: []any{"USD"}},
+		},
+		AdditionalProperties: false,
+	}
+}
+
+func moneyOf(m billkit.Money) Money { return Money{m} }
 
 // Conversion is the result of a conversion and the rates it used.
 type Conversion struct {
