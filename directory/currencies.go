@@ -32,19 +32,24 @@ func IsISOCurrency(code string) bool {
 // ISOCurrencies returns every active ISO 4217 currency, ordered as the CLDR
 // data lists them, all disabled and without margin. Numeric codes, digits and
 // symbols come from github.com/bojanz/currency (CLDR and the ISO 4217 list).
-// No library billkit uses carries currency names, so Name holds the code
-// itself under "en" ({"en": "USD"}) rather than a hand-typed translation;
-// staff rename currencies as they like.
+// Names in English and Russian come from currencyNames, kept by hand after
+// CLDR's display names ({"en": "US Dollar", "ru": "Доллар США"}); a code
+// missing there gets the code itself under "en". Staff rename currencies as
+// they like.
 func ISOCurrencies() []Currency {
 	codes := currency.GetCurrencyCodes()
 	out := make([]Currency, 0, len(codes))
 	for _, code := range codes {
 		numeric, _ := currency.GetNumericCode(code)
 		digits, _ := currency.GetDigits(code)
+		name := Text{"en": code}
+		if n, ok := currencyNames[code]; ok {
+			name = Text{"en": n[0], "ru": n[1]}
+		}
 		out = append(out, Currency{
 			Code:    code,
 			Numeric: numeric,
-			Name:    Text{"en": code},
+			Name:    name,
 			Symbol:  currencySymbol(code),
 			Digits:  int(digits),
 			Margin:  decimal.Zero,

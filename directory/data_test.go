@@ -279,3 +279,43 @@ func TestISOCurrencyDigitsAgreeWithMoney(t *testing.T) {
 		}
 	}
 }
+
+// Every ISO currency has an English and a Russian name, and currencyNames
+// holds no code ISOCurrencies lacks.
+func TestISOCurrencyNames(t *testing.T) {
+	cs := ISOCurrencies()
+	seen := map[string]bool{}
+	by := map[string]Currency{}
+	for _, c := range cs {
+		seen[c.Code] = true
+		by[c.Code] = c
+		n, ok := currencyNames[c.Code]
+		if !ok {
+			t.Errorf("%s: no entry in currencyNames", c.Code)
+			continue
+		}
+		if strings.TrimSpace(n[0]) == "" || strings.TrimSpace(n[1]) == "" {
+			t.Errorf("%s: empty name %q", c.Code, n)
+		}
+		if c.Name["en"] != n[0] || c.Name["ru"] != n[1] || len(c.Name) != 2 {
+			t.Errorf("%s: Name = %v, want en %q, ru %q", c.Code, c.Name, n[0], n[1])
+		}
+	}
+	for code := range currencyNames {
+		if !seen[code] {
+			t.Errorf("currencyNames has %s, which ISOCurrencies lacks", code)
+		}
+	}
+	tests := []struct{ code, en, ru string }{
+		{"USD", "US Dollar", "Доллар США"},
+		{"RUB", "Russian Ruble", "Российский рубль"},
+		{"EUR", "Euro", "Евро"},
+		{"JPY", "Japanese Yen", "Японская иена"},
+	}
+	for _, tt := range tests {
+		c := by[tt.code]
+		if c.Name["en"] != tt.en || c.Name["ru"] != tt.ru {
+			t.Errorf("%s: Name = %v, want en %q, ru %q", tt.code, c.Name, tt.en, tt.ru)
+		}
+	}
+}

@@ -27,8 +27,9 @@
 //   - Currencies: every active ISO 4217 currency with its numeric code, its
 //     minor-unit digits (JPY 0, BHD 3) and a symbol, all from
 //     github.com/bojanz/currency. No library at hand carries currency names,
-//     so an ISO currency's Name is its code under "en" ({"en": "USD"});
-//     staff may rename it. Config.EnabledCurrencies are enabled at first seed.
+//     so names in English and Russian are kept by hand, following CLDR's
+//     display names ({"en": "US Dollar", "ru": "Доллар США"}); staff may
+//     rename them. Config.EnabledCurrencies are enabled at first seed.
 //   - Units: MB, GB, TB (data, in MB), hour, day, month (time, in hours; a
 //     month is 720 hours for metering only) and piece (count).
 //   - Locales: en and ru enabled (en the default) and a handful of others
