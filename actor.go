@@ -41,6 +41,11 @@ type Actor struct {
 	// IP and UserAgent say where the call came from, when it came over a network.
 	IP        string `json:"ip,omitempty"`
 	UserAgent string `json:"user_agent,omitempty"`
+	// Permissions says what the actor may do. access builds it when it
+	// authenticates a staff user, a customer user or an API key. A nil
+	// Permissions allows everything to ActorSystem and nothing to anyone else:
+	// access is denied by default.
+	Permissions Permissions `json:"-"`
 }
 
 // SystemActor returns the actor for an automated component of billkit.

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/billkit/billkit"
+	"github.com/billkit/billkit/access"
+	"github.com/billkit/billkit/billing"
 	"github.com/billkit/billkit/directory"
 	"github.com/billkit/billkit/store/bunstore"
 	"github.com/google/go-cmp/cmp"
@@ -20,6 +22,8 @@ import (
 // struct so that stores of later domain packages are added as fields.
 type Stores struct {
 	Directory directory.Store
+	Access    access.Store
+	Billing   billing.Store
 	// Bun, when set, is the bunstore.Store behind the stores. Run then also
 	// checks that billkit's writes join a transaction owned by the caller
 	// (bunstore.New(tx)).
@@ -43,6 +47,9 @@ type Stores struct {
 func Run(t *testing.T, newStores func(t testing.TB) Stores) {
 	t.Helper()
 	t.Run("directory", func(t *testing.T) { runDirectory(t, newStores) })
+	t.Run("access/identity", func(t *testing.T) { runAccessIdentity(t, newStores) })
+	t.Run("access/rights", func(t *testing.T) { runAccessRights(t, newStores) })
+	t.Run("billing/accounts", func(t *testing.T) { runBillingAccounts(t, newStores) })
 }
 
 // cmpOpts compare the values billkit stores: decimals by value, IDs by value.

@@ -1,0 +1,129 @@
+package billkit
+
+import (
+	"bytes"
+	"encoding/json"
+	"sort"
+	"time"
+)
+
+// ActionID identifies an Action.
+type ActionID = ID[Action]
+
+// Action is one entry of the action log: who did what to which object, when,
+// from where, and the fields it changed. Every write in billkit records one in
+// the same transaction as the change, so the two commit or roll back together.
+// Entries are never changed; they are removed only by the retention policy.
+type Action struct {
+	ID ActionID `json:"id" bun:"id,pk"`
+	At time.Time `json:"at" bun:"at,notnull"`
+
+	ActorKind ActorKind `json:"actor_kind" bun:"actor_kind,notnull"`
+	ActorID   string    `json:"actor_id" bun:"actor_id,notnull"`
+	ActorName string    `json:"actor_name" bun:"actor_name,notnull"`
+	IP        string    `json:"ip" bun:"ip,notnull"`
+	UserAgent string    `json:"user_agent" bun:"user_agent,notnull"`
+
+	// Name is the action, "<function>.<verb>" ("billing.client.create").
+	Name string `json:"name" bun:"name,notnull"`
+	// ObjectType is the function of the object ("billing.client") and ObjectID
+	// its key.
+	ObjectType string `json:"object_type" bun:"object_type,notnull"`
+	ObjectID   string `json:"object_id" bun:"object_id,notnull"`
+	// ClientID is the client the object belongs to, when it belongs to one, so
+	// a client's history can be listed.
+	ClientID ClientID `json:"client_id,omitzero" bun:"client_id,nullzero"`
+	// Changes are the fields that changed, before and after.
+	Changes []Change `json:"changes" bun:"changes,notnull"`
+}
+
+// Change is one changed field of an Action. Before and After are JSON values;
+// null means absent. Secrets never appear: types keep them out of their JSON
+// form (json:"-"), and Diff compares JSON forms only.
+type Change struct {
+	Field  string          `json:"field"`
+	Before json.RawMessage `json:"before"`
+	After  json.RawMessage `json:"after"`
+}
+
+// NewAction returns the Action for actor doing name to an object at at, with
+// the changes between before and after (either may be nil, for a creation or
+// a deletion). It fails only when before or after cannot be encoded as JSON.
+func NewAction(actor Actor, at time.Time, name, objectType, objectID string, before, after any) (*Action, error) {
+	changes, err := Diff(before, after)
+	if err != nil {
+		return nil, err
+	}
+	return &Action{
+		ID: NewID[Action](), At: Instant(at),
+		ActorKind: actor.Kind, ActorID: actor.ID, ActorName: actor.Name, IP: actor.IP, UserAgent: actor.UserAgent,
+		Name: name, ObjectType: objectType, ObjectID: objectID, Changes: changes,
+	}, nil
+}
+
+// Diff compares the JSON forms of before and after, field by field at the top
+// level, and returns the fields that differ, sorted by name. nil stands for
+// an absent object. Fields that are the same are left out, so an update
+// records only what it changed.
+func Diff(before, after any) ([]Change, error) {
+	b, err := jsonFields(before)
+	if err != nil {
+		return nil, err
+	}
+	a, err := jsonFields(after)
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]bool{}
+	for k := range b {
+		names[k] = true
+	}
+	for k := range a {
+		names[k] = true
+	}
+	changes := []Change{}
+	for k := range names {
+		bv, av := b[k], a[k]
+		if bytes.Equal(bv, av) {
+			continue
+		}
+		changes = append(changes, Change{Field: k, Before: orNull(bv), After: orNull(av)})
+	}
+	sort.Slice(changes, func(i, j int) bool { return changes[i].Field < changes[j].Field })
+	return changes, nil
+}
+
+var jsonNull = json.RawMessage("null")
+
+func orNull(v json.RawMessage) json.RawMessage {
+	if v == nil {
+		return jsonNull
+	}
+	return v
+}
+
+// jsonFields returns the top-level fields of v's JSON object form, compacted.
+// A value that is not an object is returned under the field "value".
+func jsonFields(v any) (map[string]json.RawMessage, error) {
+	if v == nil {
+		return nil, nil
+	}
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return nil, WrapError(err, CodeInternal, "action.encode", "encoding an object for the action log")
+	}
+	if bytes.Equal(raw, jsonNull) {
+		return nil, nil
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &fields); err != nil {
+		return map[string]json.RawMessage{"value": raw}, nil
+	}
+	for k, f := range fields {
+		var buf bytes.Buffer
+		if err := json.Compact(&buf, f); err == nil {
+			fields[k] = buf.Bytes()
+		}
+	}
+	return fields, nil
+}
