@@ -15,7 +15,7 @@ type ActionID = ID[Action]
 // the same transaction as the change, so the two commit or roll back together.
 // Entries are never changed; they are removed only by the retention policy.
 type Action struct {
-	ID ActionID `json:"id" bun:"id,pk"`
+	ID ActionID  `json:"id" bun:"id,pk"`
 	At time.Time `json:"at" bun:"at,notnull"`
 
 	ActorKind ActorKind `json:"actor_kind" bun:"actor_kind,notnull"`
