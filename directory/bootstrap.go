@@ -10,11 +10,11 @@ import (
 
 // SeedResult counts what one Seed call inserted.
 type SeedResult struct {
-	Countries    int
-	Subdivisions int
-	Currencies   int
-	Units        int
-	Locales      int
+	Countries    int `json:"countries"`
+	Subdivisions int `json:"subdivisions"`
+	Currencies   int `json:"currencies"`
+	Units        int `json:"units"`
+	Locales      int `json:"locales"`
 }
 
 // Total is the sum of the counts.
@@ -24,7 +24,9 @@ func (r SeedResult) Total() int {
 
 // Bootstrap seeds the reference data that is missing: countries, subdivisions,
 // ISO currencies, units and locales. It is idempotent and never overwrites what
-// staff changed. It runs in one transaction.
+// staff changed. It runs in one transaction, and records one summary action
+// ("directory.seed.create") when it inserted anything. It needs
+// directory:create.
 func (s *Service) Bootstrap(ctx context.Context, actor billkit.Actor) error {
 	_, err := s.Seed(ctx, actor)
 	return err
@@ -53,6 +55,9 @@ func (s *Service) Seed(ctx context.Context, actor billkit.Actor) (SeedResult, er
 	locales, err := DefaultLocales(s.cfg.EnabledLocales)
 	v.Merge("config", err)
 	if err := v.Err(); err != nil {
+		return SeedResult{}, err
+	}
+	if err := actor.Authorize(billkit.R(Function, billkit.OpCreate)); err != nil {
 		return SeedResult{}, err
 	}
 
@@ -100,8 +105,14 @@ func (s *Service) Seed(ctx context.Context, actor billkit.Actor) (SeedResult, er
 				locales[i].Default = false
 			}
 		}
-		res.Locales, err = tx.SeedLocales(ctx, locales)
-		return err
+		if res.Locales, err = tx.SeedLocales(ctx, locales); err != nil {
+			return err
+		}
+		if res.Total() == 0 {
+			return nil // nothing changed, nothing to record
+		}
+		// One summary action: the seeded rows are billkit's own data.
+		return s.record(ctx, tx, actor, "seed", "create", "", nil, res)
 	})
 	if err != nil {
 		return SeedResult{}, err

@@ -120,12 +120,16 @@ func (s *Service) UpdateCountry(ctx context.Context, actor billkit.Actor, code s
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
+	if err := actor.Authorize(billkit.R(Function, billkit.OpEdit)); err != nil {
+		return nil, err
+	}
 	var out *Country
 	err = s.store.InTx(ctx, func(tx Store) error {
 		cur, err := tx.GetCountry(ctx, c)
 		if err != nil {
 			return err
 		}
+		before := *cur
 		if p.Name != nil {
 			cur.Name = name
 		}
@@ -134,6 +138,9 @@ func (s *Service) UpdateCountry(ctx context.Context, actor billkit.Actor, code s
 		}
 		cur.UpdatedAt = s.now()
 		if err := tx.UpdateCountry(ctx, cur); err != nil {
+			return err
+		}
+		if err := s.record(ctx, tx, actor, "country", "update", cur.Code, before, cur); err != nil {
 			return err
 		}
 		out = cur

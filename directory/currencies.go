@@ -135,6 +135,9 @@ func (s *Service) CreateCurrency(ctx context.Context, actor billkit.Actor, p Cre
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
+	if err := actor.Authorize(billkit.R(Function, billkit.OpCreate)); err != nil {
+		return nil, err
+	}
 	if symbol == "" {
 		symbol = code
 	}
@@ -150,7 +153,13 @@ func (s *Service) CreateCurrency(ctx context.Context, actor billkit.Actor, p Cre
 		CreatedAt: now,
 		UpdatedAt: now,
 	}
-	if err := s.store.InTx(ctx, func(tx Store) error { return tx.InsertCurrency(ctx, c) }); err != nil {
+	err = s.store.InTx(ctx, func(tx Store) error {
+		if err := tx.InsertCurrency(ctx, c); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, actor, "currency", "create", c.Code, nil, c)
+	})
+	if err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -184,6 +193,9 @@ func (s *Service) UpdateCurrency(ctx context.Context, actor billkit.Actor, code 
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
+	if err := actor.Authorize(billkit.R(Function, billkit.OpEdit)); err != nil {
+		return nil, err
+	}
 	var out *Currency
 	err = s.store.InTx(ctx, func(tx Store) error {
 		cur, err := tx.GetCurrency(ctx, c)
@@ -193,6 +205,7 @@ func (s *Service) UpdateCurrency(ctx context.Context, actor billkit.Actor, code 
 		if p.Digits != nil && *p.Digits != cur.Digits && !cur.Custom {
 			return billkit.InvalidField("digits", "currency.digits_fixed", fmt.Sprintf("the digits of %s are fixed by ISO 4217", c))
 		}
+		before := *cur
 		if p.Name != nil {
 			cur.Name = p.Name.Normalize()
 		}
@@ -210,6 +223,9 @@ func (s *Service) UpdateCurrency(ctx context.Context, actor billkit.Actor, code 
 		}
 		cur.UpdatedAt = s.now()
 		if err := tx.UpdateCurrency(ctx, cur); err != nil {
+			return err
+		}
+		if err := s.record(ctx, tx, actor, "currency", "update", cur.Code, before, cur); err != nil {
 			return err
 		}
 		out = cur

@@ -60,7 +60,9 @@ func ExampleService_Convert() {
 		return
 	}
 	svc := directory.NewService(st.Directory(), directory.Config{})
-	admin := billkit.Actor{Kind: billkit.ActorStaff, ID: "alice"}
+	// The system may do everything; a staff actor needs directory:create
+	// and directory:edit in its Permissions (access builds them).
+	admin := billkit.SystemActor("setup")
 	if err := svc.Bootstrap(ctx, admin); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return

@@ -121,9 +121,18 @@ func (s *Service) CreateLocale(ctx context.Context, actor billkit.Actor, p Creat
 	if !ok {
 		return nil, billkit.InvalidField("code", "locale.unknown", fmt.Sprintf("no language names are known for %q", c))
 	}
+	if err := actor.Authorize(billkit.R(Function, billkit.OpCreate)); err != nil {
+		return nil, err
+	}
 	now := s.now()
 	l := &Locale{Code: c, Name: self, EnglishName: english, Enabled: p.Enabled, CreatedAt: now, UpdatedAt: now}
-	if err := s.store.InTx(ctx, func(tx Store) error { return tx.InsertLocale(ctx, l) }); err != nil {
+	err = s.store.InTx(ctx, func(tx Store) error {
+		if err := tx.InsertLocale(ctx, l); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, actor, "locale", "create", l.Code, nil, l)
+	})
+	if err != nil {
 		return nil, err
 	}
 	return l, nil
@@ -141,12 +150,16 @@ func (s *Service) UpdateLocale(ctx context.Context, actor billkit.Actor, code st
 	if err != nil {
 		return nil, err
 	}
+	if err := actor.Authorize(billkit.R(Function, billkit.OpEdit)); err != nil {
+		return nil, err
+	}
 	var out *Locale
 	err = s.store.InTx(ctx, func(tx Store) error {
 		cur, err := tx.GetLocale(ctx, c)
 		if err != nil {
 			return err
 		}
+		before := *cur
 		enabled := cur.Enabled
 		if p.Enabled != nil {
 			enabled = *p.Enabled
@@ -164,7 +177,7 @@ func (s *Service) UpdateLocale(ctx context.Context, actor billkit.Actor, code st
 		}
 		now := s.now()
 		if makeDefault && !cur.Default {
-			if err := clearDefaultLocale(ctx, tx, c, now); err != nil {
+			if err := s.clearDefaultLocale(ctx, tx, actor, c, now); err != nil {
 				return err
 			}
 			cur.Default = true
@@ -172,6 +185,9 @@ func (s *Service) UpdateLocale(ctx context.Context, actor billkit.Actor, code st
 		cur.Enabled = enabled
 		cur.UpdatedAt = now
 		if err := tx.UpdateLocale(ctx, cur); err != nil {
+			return err
+		}
+		if err := s.record(ctx, tx, actor, "locale", "update", cur.Code, before, cur); err != nil {
 			return err
 		}
 		out = cur
@@ -183,8 +199,9 @@ func (s *Service) UpdateLocale(ctx context.Context, actor billkit.Actor, code st
 	return out, nil
 }
 
-// clearDefaultLocale removes the default flag from every locale but keep.
-func clearDefaultLocale(ctx context.Context, tx Store, keep string, now time.Time) error {
+// clearDefaultLocale removes the default flag from every locale but keep,
+// and records each change.
+func (s *Service) clearDefaultLocale(ctx context.Context, tx Store, actor billkit.Actor, keep string, now time.Time) error {
 	page := billkit.PageParams{Limit: billkit.MaxPageLimit}
 	for {
 		res, err := tx.ListLocales(ctx, LocaleFilter{PageParams: page})
@@ -194,9 +211,13 @@ func clearDefaultLocale(ctx context.Context, tx Store, keep string, now time.Tim
 		for i := range res.Items {
 			l := res.Items[i]
 			if l.Default && l.Code != keep {
+				before := l
 				l.Default = false
 				l.UpdatedAt = now
 				if err := tx.UpdateLocale(ctx, &l); err != nil {
+					return err
+				}
+				if err := s.record(ctx, tx, actor, "locale", "update", l.Code, before, &l); err != nil {
 					return err
 				}
 			}

@@ -112,6 +112,9 @@ func (s *Service) SetExchangeRate(ctx context.Context, actor billkit.Actor, p Se
 	if v.Len() > 0 && !okBase && !okQuote {
 		return nil, v.Err()
 	}
+	if err := actor.Authorize(billkit.R(Function, billkit.OpEdit)); err != nil {
+		return nil, err
+	}
 	var out *ExchangeRate
 	err = s.store.InTx(ctx, func(tx Store) error {
 		// Checked inside the transaction so that the error lists every bad
@@ -129,7 +132,7 @@ func (s *Service) SetExchangeRate(ctx context.Context, actor billkit.Actor, p Se
 		if err := v.Err(); err != nil {
 			return err
 		}
-		r, _, err := s.putRate(ctx, tx, base, quote, p.Rate, p.Date, source)
+		r, _, err := s.putRate(ctx, tx, actor, base, quote, p.Rate, p.Date, source)
 		out = r
 		return err
 	})
@@ -162,10 +165,10 @@ func currencyExists(ctx context.Context, st Store, v *billkit.FieldErrors, field
 	}
 }
 
-// putRate inserts or replaces the rate of the pair and date. It writes nothing
-// when the stored rate is already the same, so repeating a refresh is free;
-// changed says whether it wrote.
-func (s *Service) putRate(ctx context.Context, tx Store, base, quote string, rate decimal.Decimal, date billkit.Date, source string) (*ExchangeRate, bool, error) {
+// putRate inserts or replaces the rate of the pair and date, and records the
+// change as actor's. It writes nothing when the stored rate is already the
+// same, so repeating a refresh is free; changed says whether it wrote.
+func (s *Service) putRate(ctx context.Context, tx Store, actor billkit.Actor, base, quote string, rate decimal.Decimal, date billkit.Date, source string) (*ExchangeRate, bool, error) {
 	cur, err := tx.FindExchangeRate(ctx, base, quote, date)
 	if err != nil && !billkit.IsCode(err, billkit.CodeNotFound) {
 		return nil, false, err
@@ -175,10 +178,14 @@ func (s *Service) putRate(ctx context.Context, tx Store, base, quote string, rat
 		if cur.Rate.Equal(rate) && cur.Source == source {
 			return cur, false, nil
 		}
+		before := *cur
 		cur.Rate = rate
 		cur.Source = source
 		cur.UpdatedAt = now
 		if err := tx.UpdateExchangeRate(ctx, cur); err != nil {
+			return nil, false, err
+		}
+		if err := s.record(ctx, tx, actor, "exchange_rate", "update", cur.ID.String(), before, cur); err != nil {
 			return nil, false, err
 		}
 		return cur, true, nil
@@ -194,6 +201,9 @@ func (s *Service) putRate(ctx context.Context, tx Store, base, quote string, rat
 		UpdatedAt: now,
 	}
 	if err := tx.InsertExchangeRate(ctx, r); err != nil {
+		return nil, false, err
+	}
+	if err := s.record(ctx, tx, actor, "exchange_rate", "create", r.ID.String(), nil, r); err != nil {
 		return nil, false, err
 	}
 	return r, true, nil
@@ -274,6 +284,11 @@ func (s *Service) RefreshRates(ctx context.Context, actor billkit.Actor, src Rat
 		return 0, billkit.InvalidField("source", "rate.source_invalid",
 			fmt.Sprintf("a rate source needs a name of 1 to %d bytes other than %q", maxSourceLen, RateSourceManual))
 	}
+	// Checked before the fetch, so an actor without the right costs the
+	// source nothing.
+	if err := actor.Authorize(billkit.R(Function, billkit.OpEdit)); err != nil {
+		return 0, err
+	}
 	rs, err := src.FetchRates(ctx)
 	if err != nil {
 		var be *billkit.Error
@@ -315,7 +330,7 @@ func (s *Service) RefreshRates(ctx context.Context, actor billkit.Actor, src Rat
 			if err == nil && cur.Date == rs.Date && cur.Source == RateSourceManual {
 				continue
 			}
-			if _, _, err := s.putRate(ctx, tx, rs.Base, q, rs.Rates[q], rs.Date, name); err != nil {
+			if _, _, err := s.putRate(ctx, tx, actor, rs.Base, q, rs.Rates[q], rs.Date, name); err != nil {
 				return err
 			}
 			stored++

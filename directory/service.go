@@ -60,6 +60,26 @@ func NewService(store Store, cfg Config) *Service {
 	return &Service{store: store, clock: cfg.Clock, cfg: cfg}
 }
 
+// Function is the directory's name in rights ("directory:edit") and in the
+// action log. Writes need directory:create (Create*, Seed and Bootstrap) or
+// directory:edit (Update*, SetExchangeRate, RefreshRates); reads are public.
+const Function = "directory"
+
+// Functions lists the functions of this package, for access's
+// RightsConfig.Functions.
+func Functions() []string { return []string{Function} }
+
+// record appends to the action log, in tx, that actor did verb to the object
+// of kind ("currency") with key id. Its name is "directory.<kind>.<verb>" and
+// its object type "directory.<kind>".
+func (s *Service) record(ctx context.Context, tx Store, actor billkit.Actor, kind, verb, id string, before, after any) error {
+	a, err := billkit.NewAction(actor, s.now(), Function+"."+kind+"."+verb, Function+"."+kind, id, before, after)
+	if err != nil {
+		return err
+	}
+	return tx.InsertAction(ctx, a)
+}
+
 // now is the service's clock in the form billkit stores instants.
 func (s *Service) now() time.Time { return billkit.Instant(s.clock.Now()) }
 

@@ -14,7 +14,7 @@ import (
 
 var (
 	ctx   = context.Background()
-	staff = billkit.Actor{Kind: billkit.ActorStaff, ID: "alice", Name: "alice@example.com"}
+	staff = billkit.Actor{Kind: billkit.ActorStaff, ID: "alice", Name: "alice@example.com", Permissions: rights{"directory:create", "directory:edit"}}
 	start = time.Date(2024, 3, 15, 12, 0, 0, 0, time.UTC)
 )
 

@@ -20,6 +20,9 @@ type Store interface {
 	// is already in a transaction (an embedder's, or an outer InTx), fn runs in
 	// a savepoint instead. An error from fn rolls back and is returned as is.
 	InTx(ctx context.Context, fn func(tx Store) error) error
+	// InsertAction appends an entry to the action log. Call it inside the
+	// transaction of the change it records, so both commit or neither does.
+	InsertAction(ctx context.Context, a *billkit.Action) error
 
 	// SeedCountries inserts the countries that are not stored yet and leaves
 	// the others untouched. It returns how many it inserted.

@@ -108,6 +108,9 @@ func (s *Service) CreateTLD(ctx context.Context, actor billkit.Actor, p CreateTL
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
+	if err := actor.Authorize(billkit.R(Function, billkit.OpCreate)); err != nil {
+		return nil, err
+	}
 	now := s.now()
 	t := &TLD{
 		Name:      u,
@@ -119,7 +122,13 @@ func (s *Service) CreateTLD(ctx context.Context, actor billkit.Actor, p CreateTL
 		CreatedAt: now,
 		UpdatedAt: now,
 	}
-	if err := s.store.InTx(ctx, func(tx Store) error { return tx.InsertTLD(ctx, t) }); err != nil {
+	err = s.store.InTx(ctx, func(tx Store) error {
+		if err := tx.InsertTLD(ctx, t); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, actor, "tld", "create", t.Name, nil, t)
+	})
+	if err != nil {
 		return nil, err
 	}
 	return t, nil
@@ -148,12 +157,16 @@ func (s *Service) UpdateTLD(ctx context.Context, actor billkit.Actor, name strin
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
+	if err := actor.Authorize(billkit.R(Function, billkit.OpEdit)); err != nil {
+		return nil, err
+	}
 	var out *TLD
 	err = s.store.InTx(ctx, func(tx Store) error {
 		cur, err := tx.GetTLD(ctx, u)
 		if err != nil {
 			return err
 		}
+		before := *cur
 		if p.MinYears != nil {
 			cur.MinYears = *p.MinYears
 		}
@@ -173,6 +186,9 @@ func (s *Service) UpdateTLD(ctx context.Context, actor billkit.Actor, name strin
 		}
 		cur.UpdatedAt = s.now()
 		if err := tx.UpdateTLD(ctx, cur); err != nil {
+			return err
+		}
+		if err := s.record(ctx, tx, actor, "tld", "update", cur.Name, before, cur); err != nil {
 			return err
 		}
 		out = cur

@@ -114,6 +114,9 @@ func (s *Service) CreateUnit(ctx context.Context, actor billkit.Actor, p CreateU
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
+	if err := actor.Authorize(billkit.R(Function, billkit.OpCreate)); err != nil {
+		return nil, err
+	}
 	now := s.now()
 	u := &Unit{
 		Code:      code,
@@ -124,7 +127,13 @@ func (s *Service) CreateUnit(ctx context.Context, actor billkit.Actor, p CreateU
 		CreatedAt: now,
 		UpdatedAt: now,
 	}
-	if err := s.store.InTx(ctx, func(tx Store) error { return tx.InsertUnit(ctx, u) }); err != nil {
+	err = s.store.InTx(ctx, func(tx Store) error {
+		if err := tx.InsertUnit(ctx, u); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, actor, "unit", "create", u.Code, nil, u)
+	})
+	if err != nil {
 		return nil, err
 	}
 	return u, nil
@@ -148,6 +157,9 @@ func (s *Service) UpdateUnit(ctx context.Context, actor billkit.Actor, code stri
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
+	if err := actor.Authorize(billkit.R(Function, billkit.OpEdit)); err != nil {
+		return nil, err
+	}
 	var out *Unit
 	err = s.store.InTx(ctx, func(tx Store) error {
 		cur, err := tx.GetUnit(ctx, c)
@@ -157,6 +169,7 @@ func (s *Service) UpdateUnit(ctx context.Context, actor billkit.Actor, code stri
 		if p.Factor != nil && !p.Factor.Equal(cur.Factor) && !cur.Custom {
 			return billkit.InvalidField("factor", "unit.factor_fixed", fmt.Sprintf("the factor of %s is fixed", c))
 		}
+		before := *cur
 		if p.Name != nil {
 			cur.Name = p.Name.Normalize()
 		}
@@ -165,6 +178,9 @@ func (s *Service) UpdateUnit(ctx context.Context, actor billkit.Actor, code stri
 		}
 		cur.UpdatedAt = s.now()
 		if err := tx.UpdateUnit(ctx, cur); err != nil {
+			return err
+		}
+		if err := s.record(ctx, tx, actor, "unit", "update", cur.Code, before, cur); err != nil {
 			return err
 		}
 		out = cur

@@ -25,6 +25,9 @@ type config struct {
 	// RatesURL overrides the address of the exchange rate feed; "" uses the
 	// source's own default.
 	RatesURL string `env:"BILLKIT_RATES_URL"`
+	// CookieSecure marks the session cookie Secure even on plain HTTP, for a
+	// server behind a TLS-terminating proxy.
+	CookieSecure bool `env:"BILLKIT_COOKIE_SECURE"`
 }
 
 // loadConfig reads the configuration from environ, a list of "KEY=value"
@@ -52,6 +55,7 @@ func (c *config) bindFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (env BILLKIT_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json (env BILLKIT_LOG_FORMAT)")
 	fs.StringVar(&c.RatesURL, "rates-url", c.RatesURL, "address of the exchange rate feed (env BILLKIT_RATES_URL)")
+	fs.BoolVar(&c.CookieSecure, "cookie-secure", c.CookieSecure, "mark the session cookie Secure on plain HTTP too, behind a TLS proxy (env BILLKIT_COOKIE_SECURE)")
 }
 
 // validate checks the values that have a closed set.

@@ -9,6 +9,7 @@
 //	billkit rates refresh    fetch the latest exchange rates (ECB) and store
 //	                         those of enabled currencies
 //	billkit version          print the version, commit and Go version
+//	billkit admin create     create a staff user with full rights
 //
 // serve answers:
 //
@@ -20,7 +21,8 @@
 //     labelled by route pattern, method and status
 //
 // Every request is logged (method, path, route, status, bytes, duration,
-// remote address). On SIGINT or SIGTERM serve stops accepting connections,
+// remote address): never a query string, a header, a cookie or a body, so
+// no password, token or key reaches the log. On SIGINT or SIGTERM serve stops accepting connections,
 // waits up to 10 seconds for requests in flight, then closes the database.
 //
 // # Flags and environment
@@ -34,18 +36,28 @@
 //	--log-level   BILLKIT_LOG_LEVEL   debug, info, warn or error (default "info")
 //	--log-format  BILLKIT_LOG_FORMAT  text or json (default "text")
 //	--rates-url   BILLKIT_RATES_URL   exchange rate feed (default: the ECB's daily file)
+//	--cookie-secure BILLKIT_COOKIE_SECURE  mark the session cookie Secure on plain
+//	                                  HTTP too, behind a TLS proxy (default false)
 //
 // Exit status: 0 on success, 1 on failure, 2 on a usage error.
 //
-// # Writes are accepted only from loopback
+// # Signing in
 //
-// Until access control exists, the API accepts writes (any method other than
-// GET, HEAD and OPTIONS) only from connections whose peer is a loopback
-// address (127.0.0.0/8, ::1); headers such as X-Forwarded-For are ignored.
-// Other peers get 403 {"code":"forbidden","reason":"api.writes_loopback_only"}.
-// Reads are open to every peer that can reach --addr, which is why the
-// default address is a loopback one. Writes are recorded as made by the
-// system actor "api-loopback", with the caller's IP and User-Agent.
+// Every operation of the API has an access rule: public (directory reads),
+// any signed-in caller (/me), or a right such as billing.client:read. A
+// caller signs in with POST /api/v1/auth/login, which sets the session
+// cookie billkit_session (HttpOnly, SameSite=Lax, Secure on TLS or with
+// --cookie-secure), or sends an API key as "Authorization: Bearer <key>".
+// Anonymous calls to non-public operations get 401; a credential that is
+// presented but invalid gets 401 everywhere.
+//
+// The first staff user is made with
+//
+//	billkit admin create --email admin@example.com --name Admin [--password P]
+//
+// which prints the password when it generates one. When serve starts on a
+// database without any staff user, it creates admin@localhost with full
+// rights and a random password, printed once to the log.
 //
 // The version is set at build time with
 //

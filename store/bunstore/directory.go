@@ -26,6 +26,11 @@ func (d directoryStore) InTx(ctx context.Context, fn func(tx directory.Store) er
 	return d.s.inTx(ctx, func(tx *Store) error { return fn(tx.Directory()) })
 }
 
+// InsertAction appends to the action log.
+func (d directoryStore) InsertAction(ctx context.Context, act *billkit.Action) error {
+	return d.s.insertAction(ctx, act)
+}
+
 // instant normalizes a stored instant: UTC, microseconds.
 func instant(t *time.Time) { *t = billkit.Instant(*t) }
 

@@ -1,17 +1,14 @@
 package api
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
-	"strings"
 	"sync"
 
 	"github.com/billkit/billkit"
+	"github.com/billkit/billkit/access"
 	"github.com/billkit/billkit/directory"
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
@@ -25,6 +22,13 @@ const Prefix = "/api/v1"
 type Config struct {
 	// Directory serves the reference data. Required.
 	Directory *directory.Service
+	// Access authenticates callers and serves users, rights, sessions, API
+	// keys and the logs. Default: none, and every credential is refused, so
+	// only public operations (directory reads) work.
+	Access *access.Service
+	// Billing serves providers, companies, clients, payers and contracts.
+	// Default: none, and the billing operations are not registered.
+	Billing any
 	// RateSource is used by POST /exchange-rates/refresh. Default: none, and
 	// the endpoint answers failed_precondition.
 	RateSource directory.RateSource
@@ -32,13 +36,11 @@ type Config struct {
 	Logger *slog.Logger
 	// Version is the API version shown in the OpenAPI document. Default: "dev".
 	Version string
+	// CookieSecure marks the session cookie Secure even when the connection
+	// is plain HTTP, for a server behind a TLS-terminating proxy. The cookie
+	// is Secure on TLS connections anyway.
+	CookieSecure bool
 }
-
-// LoopbackActorID is the ID of the actor of every write until access control
-// exists: writes are accepted only from loopback addresses, and are recorded
-// as made by the system component "api-loopback", with the caller's IP and
-// User-Agent.
-const LoopbackActorID = "api-loopback"
 
 var installOnce sync.Once
 
@@ -66,18 +68,28 @@ func New(cfg Config) (http.Handler, error) {
 	hc.SchemasPath = ""
 	hc.CreateHooks = nil
 	hc.Servers = []*huma.Server{{URL: Prefix}}
-	hc.Info.Description = "Reference data of billkit: countries, subdivisions, currencies, exchange rates, units, TLDs and locales.\n\n" +
-		"Writes (any method other than GET, HEAD and OPTIONS) are accepted only from loopback addresses until access control exists."
+	hc.Info.Description = "The API of the billkit reference server.\n\n" + describeRules()
+	hc.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		"session": {Type: "apiKey", In: "cookie", Name: SessionCookie, Description: "The session cookie POST /auth/login sets."},
+		"apiKey":  {Type: "http", Scheme: "bearer", Description: "An API key, as Authorization: Bearer <key>."},
+	}
 	registerTypes(hc.Components.Schemas)
 	hapi := humago.NewWithPrefix(mux, Prefix, hc)
 
-	h := &handlers{svc: cfg.Directory, rates: cfg.RateSource}
+	h := &handlers{svc: cfg.Directory, rates: cfg.RateSource, cookieSecure: cfg.CookieSecure}
+	var auth authenticator
+	if cfg.Access != nil {
+		auth = accessAuth{cfg.Access}
+		h.access = cfg.Access
+	}
+	h.billing = cfg.Billing
+	hapi.UseMiddleware(authMiddleware(hapi, auth))
 	h.register(hapi)
 
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, billkit.Errorf(billkit.CodeNotFound, "api.route_not_found", "no route for %s %s", r.Method, r.URL.Path))
 	})
-	return &server{mux: mux, log: cfg.Logger}, nil
+	return &server{mux: mux, log: cfg.Logger, csrf: csrf{cop: http.NewCrossOriginProtection()}}, nil
 }
 
 // MustNew is New that panics on error, for tests and examples.
@@ -90,8 +102,9 @@ func MustNew(cfg Config) http.Handler {
 }
 
 type server struct {
-	mux *http.ServeMux
-	log *slog.Logger
+	mux  *http.ServeMux
+	log  *slog.Logger
+	csrf csrf
 }
 
 func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -105,12 +118,10 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, billkit.Errorf(billkit.CodeNotFound, "api.route_not_found", "no route for %s %s", r.Method, r.URL.Path))
 		return
 	}
-	if isWrite(r.Method) && !isLoopback(r.RemoteAddr) {
-		WriteError(w, r, billkit.Errorf(billkit.CodeForbidden, "api.writes_loopback_only",
-			"writes are accepted only from loopback addresses until access control is configured"))
+	if err := s.csrf.check(r); err != nil {
+		WriteError(w, r, err)
 		return
 	}
-	r = r.WithContext(withActor(r.Context(), loopbackActor(r)))
 
 	rec := &statusRecorder{ResponseWriter: w}
 	defer func() {
@@ -159,46 +170,4 @@ func isWrite(method string) bool {
 		return false
 	}
 	return true
-}
-
-// isLoopback reports whether the connection's peer is a loopback address.
-// It reads the address of the connection itself; headers such as
-// X-Forwarded-For are set by the client and prove nothing.
-func isLoopback(remoteAddr string) bool {
-	host, _, err := net.SplitHostPort(remoteAddr)
-	if err != nil {
-		host = remoteAddr
-	}
-	ip := net.ParseIP(strings.Trim(host, "[]"))
-	return ip != nil && ip.IsLoopback()
-}
-
-type actorKey struct{}
-
-func withActor(ctx context.Context, a billkit.Actor) context.Context {
-	return context.WithValue(ctx, actorKey{}, a)
-}
-
-// actorFrom returns the actor of the request. Every request the handlers see
-// has one; the fallback keeps a missing one from writing anonymously.
-func actorFrom(ctx context.Context) (billkit.Actor, error) {
-	a, ok := ctx.Value(actorKey{}).(billkit.Actor)
-	if !ok {
-		return billkit.Actor{}, errors.New("api: request without actor")
-	}
-	return a, nil
-}
-
-func loopbackActor(r *http.Request) billkit.Actor {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	return billkit.Actor{
-		Kind:      billkit.ActorSystem,
-		ID:        LoopbackActorID,
-		Name:      LoopbackActorID,
-		IP:        host,
-		UserAgent: r.UserAgent(),
-	}
 }

@@ -47,12 +47,30 @@
 // The framework keeps its error constructor in package variables, so [New]
 // replaces it process-wide with one producing this shape.
 //
-// # Writes and the acting actor
+// # Access
 //
-// Until access control exists, writes (every method other than GET, HEAD and
-// OPTIONS) are accepted only when the connection comes from a loopback
-// address; the peer address of the connection is checked, never headers such
-// as X-Forwarded-For. Others get 403 with reason "api.writes_loopback_only".
-// Writes are made as the actor {Kind: system, ID: "api-loopback"} with the
-// caller's IP and User-Agent ([LoopbackActorID]).
+// Every operation is registered with an access [Rule] ([Public],
+// [Authenticated] or [Requires] a right, optionally scoped to the client of
+// the object a path parameter names), shown in its description and in the
+// OpenAPI extension x-billkit-access. An operation without a rule is refused
+// to everybody.
+//
+// Callers authenticate with the session cookie [SessionCookie] that POST
+// /auth/login sets, or with an API key as "Authorization: Bearer <key>"
+// (which wins when both are sent). The middleware turns the credential into
+// a billkit.Actor (kind, ID, name and permissions from the access service;
+// IP from the connection's peer address, never from a header; User-Agent)
+// and passes it to the services, which check the right themselves. An
+// anonymous caller of a non-public operation gets 401 auth.required; a
+// credential that is presented but not valid gets 401 on every operation.
+// A customer user asking for an object of a client it does not belong to
+// gets 404, the answer for a missing object, so IDs cannot be probed.
+//
+// Unsafe requests without an Authorization header (cookie sessions, and the
+// login itself) are checked with http.CrossOriginProtection: a request a
+// browser marks as cross-origin gets 403 auth.cross_origin.
+//
+// Passwords, tokens and keys travel only in request bodies, the cookie and
+// the Authorization header, none of which is logged; a secret is returned
+// once, by the call that creates it (login, API key creation, TOTP setup).
 package api

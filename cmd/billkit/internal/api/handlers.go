@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/billkit/billkit"
+	"github.com/billkit/billkit/access"
 	"github.com/billkit/billkit/directory"
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/shopspring/decimal"
@@ -13,8 +14,11 @@ import (
 // handlers are thin: they parse the request, call the directory, and map the
 // result. Rules live in the directory, not here.
 type handlers struct {
-	svc   *directory.Service
-	rates directory.RateSource
+	svc          *directory.Service
+	rates        directory.RateSource
+	access       *access.Service
+	billing      any
+	cookieSecure bool
 }
 
 // List is one page of a list: the items and the cursor of the next page,
@@ -130,7 +134,21 @@ func (h *handlers) register(api huma.API) {
 	h.registerUnits(api)
 	h.registerTLDs(api)
 	h.registerLocales(api)
+	if h.access != nil {
+		h.registerAccess(api)
+	}
+	if h.billing != nil {
+		h.registerBilling(api)
+	}
 }
+
+// Rules of the directory: reading reference data is public; changing it
+// needs the directory's rights.
+var (
+	dirRead   = Public()
+	dirCreate = Requires(directory.Function, billkit.OpCreate)
+	dirEdit   = Requires(directory.Function, billkit.OpEdit)
+)
 
 // op describes an operation with the errors it may return, so the OpenAPI
 // document lists them.
@@ -143,17 +161,14 @@ func op(id, method, path, summary, tag string, errs ...int) huma.Operation {
 		Tags:        []string{tag},
 		Errors:      append([]int{http.StatusBadRequest}, errs...),
 	}
-	if isWrite(method) {
-		o.Errors = append(o.Errors, http.StatusForbidden)
-		if method == http.MethodPost && len(errs) > 0 && errs[0] == http.StatusConflict {
-			o.DefaultStatus = http.StatusCreated
-		}
+	if method == http.MethodPost && len(errs) > 0 && errs[0] == http.StatusConflict {
+		o.DefaultStatus = http.StatusCreated
 	}
 	o.Errors = append(o.Errors, http.StatusInternalServerError)
 	return o
 }
 
-// withActor runs a write with the request's actor.
+// write runs a call with the request's actor.
 func write[T any](ctx context.Context, fn func(billkit.Actor) (T, error)) (*body[T], error) {
 	a, err := actorFrom(ctx)
 	if err != nil {
@@ -182,27 +197,27 @@ type listSubdivisionsInput struct {
 }
 
 func (h *handlers) registerCountries(api huma.API) {
-	huma.Register(api, op("list-countries", http.MethodGet, "/countries", "List countries", "Countries"),
+	route(api, op("list-countries", http.MethodGet, "/countries", "List countries", "Countries"), dirRead,
 		func(ctx context.Context, in *listCountriesInput) (*body[List[directory.Country]], error) {
 			return outList(h.svc.ListCountries(ctx, directory.CountryFilter{
 				Enabled: optBool(in.Enabled), EU: optBool(in.EU), Query: in.Query, PageParams: in.page(),
 			}))
 		})
-	huma.Register(api, op("get-country", http.MethodGet, "/countries/{code}", "Get a country", "Countries", http.StatusNotFound),
+	route(api, op("get-country", http.MethodGet, "/countries/{code}", "Get a country", "Countries", http.StatusNotFound), dirRead,
 		func(ctx context.Context, in *CodePath) (*body[*directory.Country], error) {
 			return out(h.svc.GetCountry(ctx, in.Code))
 		})
-	huma.Register(api, op("update-country", http.MethodPatch, "/countries/{code}", "Rename, enable or disable a country", "Countries", http.StatusNotFound),
+	route(api, op("update-country", http.MethodPatch, "/countries/{code}", "Rename, enable or disable a country", "Countries", http.StatusNotFound), dirEdit,
 		func(ctx context.Context, in *updateCountryInput) (*body[*directory.Country], error) {
 			return write(ctx, func(a billkit.Actor) (*directory.Country, error) {
 				return h.svc.UpdateCountry(ctx, a, in.Code, in.Body)
 			})
 		})
-	huma.Register(api, op("list-subdivisions", http.MethodGet, "/subdivisions", "List subdivisions", "Countries"),
+	route(api, op("list-subdivisions", http.MethodGet, "/subdivisions", "List subdivisions", "Countries"), dirRead,
 		func(ctx context.Context, in *listSubdivisionsInput) (*body[List[directory.Subdivision]], error) {
 			return outList(h.svc.ListSubdivisions(ctx, directory.SubdivisionFilter{Country: in.Country, PageParams: in.page()}))
 		})
-	huma.Register(api, op("get-subdivision", http.MethodGet, "/subdivisions/{code}", "Get a subdivision", "Countries", http.StatusNotFound),
+	route(api, op("get-subdivision", http.MethodGet, "/subdivisions/{code}", "Get a subdivision", "Countries", http.StatusNotFound), dirRead,
 		func(ctx context.Context, in *CodePath) (*body[*directory.Subdivision], error) {
 			return out(h.svc.GetSubdivision(ctx, in.Code))
 		})
@@ -227,23 +242,23 @@ type updateCurrencyInput struct {
 }
 
 func (h *handlers) registerCurrencies(api huma.API) {
-	huma.Register(api, op("list-currencies", http.MethodGet, "/currencies", "List currencies", "Currencies"),
+	route(api, op("list-currencies", http.MethodGet, "/currencies", "List currencies", "Currencies"), dirRead,
 		func(ctx context.Context, in *listCurrenciesInput) (*body[List[directory.Currency]], error) {
 			return outList(h.svc.ListCurrencies(ctx, directory.CurrencyFilter{
 				Enabled: optBool(in.Enabled), Custom: optBool(in.Custom), Query: in.Query, PageParams: in.page(),
 			}))
 		})
-	huma.Register(api, op("get-currency", http.MethodGet, "/currencies/{code}", "Get a currency", "Currencies", http.StatusNotFound),
+	route(api, op("get-currency", http.MethodGet, "/currencies/{code}", "Get a currency", "Currencies", http.StatusNotFound), dirRead,
 		func(ctx context.Context, in *CodePath) (*body[*directory.Currency], error) {
 			return out(h.svc.GetCurrency(ctx, in.Code))
 		})
-	huma.Register(api, op("create-currency", http.MethodPost, "/currencies", "Create a custom currency", "Currencies", http.StatusConflict),
+	route(api, op("create-currency", http.MethodPost, "/currencies", "Create a custom currency", "Currencies", http.StatusConflict), dirCreate,
 		func(ctx context.Context, in *createCurrencyInput) (*body[*directory.Currency], error) {
 			return write(ctx, func(a billkit.Actor) (*directory.Currency, error) {
 				return h.svc.CreateCurrency(ctx, a, in.Body)
 			})
 		})
-	huma.Register(api, op("update-currency", http.MethodPatch, "/currencies/{code}", "Change a currency", "Currencies", http.StatusNotFound, http.StatusUnprocessableEntity),
+	route(api, op("update-currency", http.MethodPatch, "/currencies/{code}", "Change a currency", "Currencies", http.StatusNotFound, http.StatusUnprocessableEntity), dirEdit,
 		func(ctx context.Context, in *updateCurrencyInput) (*body[*directory.Currency], error) {
 			return write(ctx, func(a billkit.Actor) (*directory.Currency, error) {
 				return h.svc.UpdateCurrency(ctx, a, in.Code, in.Body)
@@ -254,7 +269,7 @@ func (h *handlers) registerCurrencies(api huma.API) {
 		if enable {
 			verb = "enable"
 		}
-		huma.Register(api, op(verb+"-currency", http.MethodPost, "/currencies/{code}/"+verb, capitalize(verb)+" a currency", "Currencies", http.StatusNotFound, http.StatusUnprocessableEntity),
+		route(api, op(verb+"-currency", http.MethodPost, "/currencies/{code}/"+verb, capitalize(verb)+" a currency", "Currencies", http.StatusNotFound, http.StatusUnprocessableEntity), dirEdit,
 			func(ctx context.Context, in *CodePath) (*body[*directory.Currency], error) {
 				return write(ctx, func(a billkit.Actor) (*directory.Currency, error) {
 					return h.svc.UpdateCurrency(ctx, a, in.Code, directory.UpdateCurrencyParams{Enabled: ptr(enable)})
@@ -334,7 +349,7 @@ type RefreshResult struct {
 }
 
 func (h *handlers) registerRates(api huma.API) {
-	huma.Register(api, op("list-exchange-rates", http.MethodGet, "/exchange-rates", "List exchange rates, newest first", "Exchange rates"),
+	route(api, op("list-exchange-rates", http.MethodGet, "/exchange-rates", "List exchange rates, newest first", "Exchange rates"), dirRead,
 		func(ctx context.Context, in *listRatesInput) (*body[List[directory.ExchangeRate]], error) {
 			from, err := optDate("from", in.From)
 			if err != nil {
@@ -348,7 +363,7 @@ func (h *handlers) registerRates(api huma.API) {
 				Base: in.Base, Quote: in.Quote, From: from, To: to, PageParams: in.page(),
 			}))
 		})
-	huma.Register(api, op("get-exchange-rate", http.MethodGet, "/exchange-rates/{id}", "Get an exchange rate", "Exchange rates", http.StatusNotFound),
+	route(api, op("get-exchange-rate", http.MethodGet, "/exchange-rates/{id}", "Get an exchange rate", "Exchange rates", http.StatusNotFound), dirRead,
 		func(ctx context.Context, in *ratePath) (*body[*directory.ExchangeRate], error) {
 			id, err := billkit.ParseID[directory.ExchangeRate](in.ID)
 			if err != nil {
@@ -356,13 +371,13 @@ func (h *handlers) registerRates(api huma.API) {
 			}
 			return out(h.svc.GetExchangeRate(ctx, id))
 		})
-	huma.Register(api, op("set-exchange-rate", http.MethodPost, "/exchange-rates", "Set the rate of a pair on a date", "Exchange rates", http.StatusNotFound, http.StatusUnprocessableEntity),
+	route(api, op("set-exchange-rate", http.MethodPost, "/exchange-rates", "Set the rate of a pair on a date", "Exchange rates", http.StatusNotFound, http.StatusUnprocessableEntity), dirEdit,
 		func(ctx context.Context, in *setRateInput) (*body[*directory.ExchangeRate], error) {
 			return write(ctx, func(a billkit.Actor) (*directory.ExchangeRate, error) {
 				return h.svc.SetExchangeRate(ctx, a, in.Body)
 			})
 		})
-	huma.Register(api, op("convert-money", http.MethodGet, "/exchange-rates/convert", "Convert an amount between currencies", "Exchange rates", http.StatusNotFound, http.StatusUnprocessableEntity),
+	route(api, op("convert-money", http.MethodGet, "/exchange-rates/convert", "Convert an amount between currencies", "Exchange rates", http.StatusNotFound, http.StatusUnprocessableEntity), dirRead,
 		func(ctx context.Context, in *convertInput) (*body[Conversion], error) {
 			on, err := optDate("date", in.Date)
 			if err != nil {
@@ -381,7 +396,7 @@ func (h *handlers) registerRates(api huma.API) {
 				Margin: c.Margin, RateDate: c.RateDate, Via: c.Via, RateIDs: nonNil(c.RateIDs),
 			}, nil)
 		})
-	huma.Register(api, op("refresh-exchange-rates", http.MethodPost, "/exchange-rates/refresh", "Fetch the latest rates from the configured source", "Exchange rates", http.StatusUnprocessableEntity, http.StatusServiceUnavailable),
+	route(api, op("refresh-exchange-rates", http.MethodPost, "/exchange-rates/refresh", "Fetch the latest rates from the configured source", "Exchange rates", http.StatusUnprocessableEntity, http.StatusServiceUnavailable), dirEdit,
 		func(ctx context.Context, _ *emptyInput) (*body[RefreshResult], error) {
 			if h.rates == nil {
 				return nil, billkit.Errorf(billkit.CodeFailedPrecondition, "api.rate_source_not_configured", "no rate source is configured")
@@ -449,27 +464,27 @@ type UnitConversion struct {
 }
 
 func (h *handlers) registerUnits(api huma.API) {
-	huma.Register(api, op("list-units", http.MethodGet, "/units", "List units of measure", "Units"),
+	route(api, op("list-units", http.MethodGet, "/units", "List units of measure", "Units"), dirRead,
 		func(ctx context.Context, in *listUnitsInput) (*body[List[directory.Unit]], error) {
 			return outList(h.svc.ListUnits(ctx, directory.UnitFilter{Dimension: directory.Dimension(in.Dimension), PageParams: in.page()}))
 		})
-	huma.Register(api, op("get-unit", http.MethodGet, "/units/{code}", "Get a unit", "Units", http.StatusNotFound),
+	route(api, op("get-unit", http.MethodGet, "/units/{code}", "Get a unit", "Units", http.StatusNotFound), dirRead,
 		func(ctx context.Context, in *CodePath) (*body[*directory.Unit], error) {
 			return out(h.svc.GetUnit(ctx, in.Code))
 		})
-	huma.Register(api, op("create-unit", http.MethodPost, "/units", "Create a custom unit", "Units", http.StatusConflict),
+	route(api, op("create-unit", http.MethodPost, "/units", "Create a custom unit", "Units", http.StatusConflict), dirCreate,
 		func(ctx context.Context, in *createUnitInput) (*body[*directory.Unit], error) {
 			return write(ctx, func(a billkit.Actor) (*directory.Unit, error) {
 				return h.svc.CreateUnit(ctx, a, in.Body)
 			})
 		})
-	huma.Register(api, op("update-unit", http.MethodPatch, "/units/{code}", "Change a unit", "Units", http.StatusNotFound, http.StatusUnprocessableEntity),
+	route(api, op("update-unit", http.MethodPatch, "/units/{code}", "Change a unit", "Units", http.StatusNotFound, http.StatusUnprocessableEntity), dirEdit,
 		func(ctx context.Context, in *updateUnitInput) (*body[*directory.Unit], error) {
 			return write(ctx, func(a billkit.Actor) (*directory.Unit, error) {
 				return h.svc.UpdateUnit(ctx, a, in.Code, in.Body)
 			})
 		})
-	huma.Register(api, op("convert-units", http.MethodGet, "/units/convert", "Convert a quantity between units", "Units", http.StatusNotFound, http.StatusUnprocessableEntity),
+	route(api, op("convert-units", http.MethodGet, "/units/convert", "Convert a quantity between units", "Units", http.StatusNotFound, http.StatusUnprocessableEntity), dirRead,
 		func(ctx context.Context, in *convertUnitsInput) (*body[UnitConversion], error) {
 			v, err := parseDecimal("value", in.Value)
 			if err != nil {
@@ -506,21 +521,21 @@ type updateTLDInput struct {
 }
 
 func (h *handlers) registerTLDs(api huma.API) {
-	huma.Register(api, op("list-tlds", http.MethodGet, "/tlds", "List top-level domains", "TLDs"),
+	route(api, op("list-tlds", http.MethodGet, "/tlds", "List top-level domains", "TLDs"), dirRead,
 		func(ctx context.Context, in *listTLDsInput) (*body[List[directory.TLD]], error) {
 			return outList(h.svc.ListTLDs(ctx, directory.TLDFilter{Enabled: optBool(in.Enabled), Query: in.Query, PageParams: in.page()}))
 		})
-	huma.Register(api, op("get-tld", http.MethodGet, "/tlds/{name}", "Get a TLD by Unicode or punycode name", "TLDs", http.StatusNotFound),
+	route(api, op("get-tld", http.MethodGet, "/tlds/{name}", "Get a TLD by Unicode or punycode name", "TLDs", http.StatusNotFound), dirRead,
 		func(ctx context.Context, in *TLDPath) (*body[*directory.TLD], error) {
 			return out(h.svc.GetTLD(ctx, in.Name))
 		})
-	huma.Register(api, op("create-tld", http.MethodPost, "/tlds", "Add a TLD", "TLDs", http.StatusConflict),
+	route(api, op("create-tld", http.MethodPost, "/tlds", "Add a TLD", "TLDs", http.StatusConflict), dirCreate,
 		func(ctx context.Context, in *createTLDInput) (*body[*directory.TLD], error) {
 			return write(ctx, func(a billkit.Actor) (*directory.TLD, error) {
 				return h.svc.CreateTLD(ctx, a, in.Body)
 			})
 		})
-	huma.Register(api, op("update-tld", http.MethodPatch, "/tlds/{name}", "Change a TLD", "TLDs", http.StatusNotFound),
+	route(api, op("update-tld", http.MethodPatch, "/tlds/{name}", "Change a TLD", "TLDs", http.StatusNotFound), dirEdit,
 		func(ctx context.Context, in *updateTLDInput) (*body[*directory.TLD], error) {
 			return write(ctx, func(a billkit.Actor) (*directory.TLD, error) {
 				return h.svc.UpdateTLD(ctx, a, in.Name, in.Body)
@@ -531,7 +546,7 @@ func (h *handlers) registerTLDs(api huma.API) {
 		if enable {
 			verb = "enable"
 		}
-		huma.Register(api, op(verb+"-tld", http.MethodPost, "/tlds/{name}/"+verb, capitalize(verb)+" a TLD", "TLDs", http.StatusNotFound),
+		route(api, op(verb+"-tld", http.MethodPost, "/tlds/{name}/"+verb, capitalize(verb)+" a TLD", "TLDs", http.StatusNotFound), dirEdit,
 			func(ctx context.Context, in *TLDPath) (*body[*directory.TLD], error) {
 				return write(ctx, func(a billkit.Actor) (*directory.TLD, error) {
 					return h.svc.UpdateTLD(ctx, a, in.Name, directory.UpdateTLDParams{Enabled: ptr(enable)})
@@ -557,21 +572,21 @@ type updateLocaleInput struct {
 }
 
 func (h *handlers) registerLocales(api huma.API) {
-	huma.Register(api, op("list-locales", http.MethodGet, "/locales", "List locales", "Locales"),
+	route(api, op("list-locales", http.MethodGet, "/locales", "List locales", "Locales"), dirRead,
 		func(ctx context.Context, in *listLocalesInput) (*body[List[directory.Locale]], error) {
 			return outList(h.svc.ListLocales(ctx, directory.LocaleFilter{Enabled: optBool(in.Enabled), PageParams: in.page()}))
 		})
-	huma.Register(api, op("get-locale", http.MethodGet, "/locales/{code}", "Get a locale", "Locales", http.StatusNotFound),
+	route(api, op("get-locale", http.MethodGet, "/locales/{code}", "Get a locale", "Locales", http.StatusNotFound), dirRead,
 		func(ctx context.Context, in *CodePath) (*body[*directory.Locale], error) {
 			return out(h.svc.GetLocale(ctx, in.Code))
 		})
-	huma.Register(api, op("create-locale", http.MethodPost, "/locales", "Add a locale", "Locales", http.StatusConflict),
+	route(api, op("create-locale", http.MethodPost, "/locales", "Add a locale", "Locales", http.StatusConflict), dirCreate,
 		func(ctx context.Context, in *createLocaleInput) (*body[*directory.Locale], error) {
 			return write(ctx, func(a billkit.Actor) (*directory.Locale, error) {
 				return h.svc.CreateLocale(ctx, a, in.Body)
 			})
 		})
-	huma.Register(api, op("update-locale", http.MethodPatch, "/locales/{code}", "Enable, disable or make a locale the default", "Locales", http.StatusNotFound, http.StatusUnprocessableEntity),
+	route(api, op("update-locale", http.MethodPatch, "/locales/{code}", "Enable, disable or make a locale the default", "Locales", http.StatusNotFound, http.StatusUnprocessableEntity), dirEdit,
 		func(ctx context.Context, in *updateLocaleInput) (*body[*directory.Locale], error) {
 			return write(ctx, func(a billkit.Actor) (*directory.Locale, error) {
 				return h.svc.UpdateLocale(ctx, a, in.Code, in.Body)
@@ -582,7 +597,7 @@ func (h *handlers) registerLocales(api huma.API) {
 		if enable {
 			verb = "enable"
 		}
-		huma.Register(api, op(verb+"-locale", http.MethodPost, "/locales/{code}/"+verb, capitalize(verb)+" a locale", "Locales", http.StatusNotFound, http.StatusUnprocessableEntity),
+		route(api, op(verb+"-locale", http.MethodPost, "/locales/{code}/"+verb, capitalize(verb)+" a locale", "Locales", http.StatusNotFound, http.StatusUnprocessableEntity), dirEdit,
 			func(ctx context.Context, in *CodePath) (*body[*directory.Locale], error) {
 				return write(ctx, func(a billkit.Actor) (*directory.Locale, error) {
 					return h.svc.UpdateLocale(ctx, a, in.Code, directory.UpdateLocaleParams{Enabled: ptr(enable)})

@@ -1,0 +1,22 @@
+package billing
+
+// The functions of billing's account side, for rights
+// (billkit.R(FunctionClient, billkit.OpEdit)) and for the action log (an
+// action's ObjectType, and its Name "<function>.<verb>").
+const (
+	FunctionProvider    = "billing.provider"
+	FunctionCompany     = "billing.company"
+	FunctionClient      = "billing.client"
+	FunctionClientGroup = "billing.client_group"
+	FunctionPayer       = "billing.payer"
+	FunctionContract    = "billing.contract"
+)
+
+// Functions lists billing's functions, for the access package's right
+// editors and for checks that every function has rules.
+func Functions() []string {
+	return []string{
+		FunctionProvider, FunctionCompany, FunctionClient, FunctionClientGroup,
+		FunctionPayer, FunctionContract,
+	}
+}

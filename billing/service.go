@@ -1,0 +1,240 @@
+package billing
+
+import (
+	"context"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/billkit/billkit"
+	"github.com/billkit/billkit/directory"
+)
+
+// Directory is what billing reads from the directory: the currencies,
+// countries, subdivisions and locales that accounts refer to.
+// *directory.Service satisfies it.
+type Directory interface {
+	GetCurrency(ctx context.Context, code string) (*directory.Currency, error)
+	GetCountry(ctx context.Context, code string) (*directory.Country, error)
+	GetSubdivision(ctx context.Context, code string) (*directory.Subdivision, error)
+	ListSubdivisions(ctx context.Context, f directory.SubdivisionFilter) (billkit.Page[directory.Subdivision], error)
+	GetLocale(ctx context.Context, code string) (*directory.Locale, error)
+}
+
+var _ Directory = (*directory.Service)(nil)
+
+// Config configures a Service. The zero value works.
+type Config struct {
+	// Clock tells the time. Default: billkit.SystemClock().
+	Clock billkit.Clock
+	// ClientNumberFormat is the format of client numbers (see FormatNumber);
+	// the series never resets and is shared by all providers. Default:
+	// DefaultClientNumberFormat.
+	ClientNumberFormat string
+}
+
+// DefaultClientNumberFormat is Config.ClientNumberFormat's default:
+// "C-000042".
+const DefaultClientNumberFormat = "C-{NNNNNN}"
+
+// ClientNumberSeries is the key of the client number counter.
+const ClientNumberSeries = "billing.client"
+
+// Service is billing's account side: providers, companies, client groups,
+// clients, payers and contracts. It is safe for concurrent use.
+type Service struct {
+	store Store
+	dir   Directory
+	clock billkit.Clock
+	cfg   Config
+}
+
+// NewService returns a Service on store that checks currencies, countries
+// and locales against dir.
+func NewService(store Store, dir Directory, cfg Config) *Service {
+	if cfg.Clock == nil {
+		cfg.Clock = billkit.SystemClock()
+	}
+	if cfg.ClientNumberFormat == "" {
+		cfg.ClientNumberFormat = DefaultClientNumberFormat
+	}
+	return &Service{store: store, dir: dir, clock: cfg.Clock, cfg: cfg}
+}
+
+// now is the service's clock in the form billkit stores instants.
+func (s *Service) now() time.Time { return billkit.Instant(s.clock.Now()) }
+
+// record appends the action "<function>.<verb>" on the object to the log,
+// in tx.
+func record(ctx context.Context, tx Store, actor billkit.Actor, now time.Time, function, verb, id string, client billkit.ClientID, before, after any) error {
+	a, err := billkit.NewAction(actor, now, function+"."+verb, function, id, before, after)
+	if err != nil {
+		return err
+	}
+	a.ClientID = client
+	return tx.InsertAction(ctx, a)
+}
+
+// visible returns the client IDs a list must be limited to: nil when the
+// actor sees all clients, else the (possibly empty, non-nil) list.
+func visible(actor billkit.Actor) []billkit.ClientID {
+	ids, all := actor.VisibleClients()
+	if all {
+		return nil
+	}
+	if ids == nil {
+		ids = []billkit.ClientID{}
+	}
+	return ids
+}
+
+// text checks a free-text field: trimmed, at most max bytes, required when
+// required.
+func text(v *billkit.FieldErrors, field, s string, max int, required bool) string {
+	s = strings.TrimSpace(s)
+	if required {
+		v.Require(field, s)
+	}
+	v.Check(len(s) <= max, field, "too_long", fmt.Sprintf("must be at most %d bytes", max))
+	v.Check(utf8.ValidString(s), field, "not_utf8", "must be UTF-8 text")
+	return s
+}
+
+// email checks an optional contact address and returns its address part.
+func email(v *billkit.FieldErrors, field, s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return ""
+	}
+	a, err := mail.ParseAddress(s)
+	if !v.Check(err == nil && a.Address == s && len(s) <= 254, field, "email.malformed", "must be an email address like name@example.com") {
+		return s
+	}
+	return a.Address
+}
+
+// validAddress checks and trims an address.
+func validAddress(v *billkit.FieldErrors, field string, a Address) Address {
+	out := Address{
+		City:       text(v, field+".city", a.City, 100, false),
+		Region:     text(v, field+".region", a.Region, 100, false),
+		PostalCode: text(v, field+".postal_code", a.PostalCode, 20, false),
+	}
+	v.Check(len(a.Lines) <= 4, field+".lines", "address.too_many_lines", "must be at most 4 lines")
+	for i, l := range a.Lines {
+		if l = text(v, fmt.Sprintf("%s.lines[%d]", field, i), l, 200, false); l != "" {
+			out.Lines = append(out.Lines, l)
+		}
+	}
+	return out
+}
+
+func validSettings(v *billkit.FieldErrors, field string, st Settings) Settings {
+	v.Merge(field, st.Validate())
+	return st.normalize()
+}
+
+// currency checks that code names an enabled directory currency and returns
+// it upper-case. A directory failure other than "no such currency" is
+// returned as the error.
+func (s *Service) currency(ctx context.Context, v *billkit.FieldErrors, field, code string) (string, error) {
+	c := strings.ToUpper(strings.TrimSpace(code))
+	if !v.Require(field, c) {
+		return "", nil
+	}
+	cur, err := s.dir.GetCurrency(ctx, c)
+	switch {
+	case billkit.IsCode(err, billkit.CodeNotFound) || billkit.IsCode(err, billkit.CodeInvalid):
+		v.Add(field, "currency.unknown", fmt.Sprintf("%q is not a currency of the directory", code))
+	case err != nil:
+		return "", err
+	case !cur.Enabled:
+		v.Add(field, "currency.disabled", fmt.Sprintf("%s is not enabled", c))
+	}
+	return c, nil
+}
+
+// locale checks that code names an enabled directory locale.
+func (s *Service) locale(ctx context.Context, v *billkit.FieldErrors, field, code string) (string, error) {
+	c := strings.TrimSpace(code)
+	if !v.Require(field, c) {
+		return "", nil
+	}
+	l, err := s.dir.GetLocale(ctx, c)
+	switch {
+	case billkit.IsCode(err, billkit.CodeNotFound) || billkit.IsCode(err, billkit.CodeInvalid):
+		v.Add(field, "locale.unknown", fmt.Sprintf("%q is not a locale of the directory", code))
+	case err != nil:
+		return "", err
+	case !l.Enabled:
+		v.Add(field, "locale.disabled", fmt.Sprintf("%s is not enabled", c))
+	default:
+		c = l.Code
+	}
+	return c, nil
+}
+
+// country checks that code names an enabled directory country.
+func (s *Service) country(ctx context.Context, v *billkit.FieldErrors, field, code string) (string, error) {
+	c := strings.ToUpper(strings.TrimSpace(code))
+	if !v.Require(field, c) {
+		return "", nil
+	}
+	cn, err := s.dir.GetCountry(ctx, c)
+	switch {
+	case billkit.IsCode(err, billkit.CodeNotFound) || billkit.IsCode(err, billkit.CodeInvalid):
+		v.Add(field, "country.unknown", fmt.Sprintf("%q is not an ISO 3166-1 country of the directory", code))
+		return "", nil
+	case err != nil:
+		return "", err
+	case !cn.Enabled:
+		v.Add(field, "country.disabled", fmt.Sprintf("%s is not enabled", c))
+	}
+	return c, nil
+}
+
+// region checks a payer's region against the country's subdivisions:
+// required and one of them when the directory lists any, empty otherwise.
+func (s *Service) region(ctx context.Context, v *billkit.FieldErrors, field, country, code string) (string, error) {
+	c := strings.ToUpper(strings.TrimSpace(code))
+	if country == "" {
+		return c, nil
+	}
+	subs, err := s.dir.ListSubdivisions(ctx, directory.SubdivisionFilter{Country: country, PageParams: billkit.PageParams{Limit: 1}})
+	if err != nil {
+		return "", err
+	}
+	if len(subs.Items) == 0 {
+		v.Check(c == "", field, "region.none", fmt.Sprintf("%s has no subdivisions in the directory; leave it empty", country))
+		return c, nil
+	}
+	if !v.Require(field, c) {
+		return "", nil
+	}
+	sub, err := s.dir.GetSubdivision(ctx, c)
+	switch {
+	case billkit.IsCode(err, billkit.CodeNotFound) || billkit.IsCode(err, billkit.CodeInvalid) || (err == nil && sub.Country != country):
+		v.Add(field, "region.unknown", fmt.Sprintf("%q is not a subdivision of %s", code, country))
+	case err != nil:
+		return "", err
+	}
+	return c, nil
+}
+
+// timeZone checks an IANA zone name.
+func timeZone(v *billkit.FieldErrors, field, name string) string {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return "UTC"
+	}
+	_, err := time.LoadLocation(name)
+	// LoadLocation also accepts "Local", which means nothing to a provider.
+	v.Check(err == nil && name != "Local", field, "time_zone.unknown", fmt.Sprintf("%q is not an IANA time zone", name))
+	return name
+}
+
+// newID sets *id to a new ID. It also makes IDs whose entity type billing
+// cannot name (billkit.ClientID, billkit.ProviderID).
+func newID[E any](id *billkit.ID[E]) { *id = billkit.NewID[E]() }
