@@ -165,3 +165,15 @@ func containsID(ids []ClientID, id ClientID) bool {
 	}
 	return false
 }
+
+// NewClientID returns a new ClientID.
+func NewClientID() ClientID { return NewID[clientRef]() }
+
+// ParseClientID parses the canonical string form of a ClientID.
+func ParseClientID(s string) (ClientID, error) { return ParseID[clientRef](s) }
+
+// NewProviderID returns a new ProviderID.
+func NewProviderID() ProviderID { return NewID[providerRef]() }
+
+// ParseProviderID parses the canonical string form of a ProviderID.
+func ParseProviderID(s string) (ProviderID, error) { return ParseID[providerRef](s) }

@@ -35,7 +35,7 @@ type Argon2Params struct {
 // runs on a small machine beside the database: memory, not CPU, bounds how
 // many logins it can hash at once, and 19 MiB lets 50 concurrent logins fit
 // in under 1 GiB where 64 MiB would need 3.2 GiB. One hash costs about
-// 30 ms of one core (see BENCHMARKS.md, BenchmarkLogin), slow enough to make
+// 25 ms of one core (see BENCHMARKS.md, BenchmarkLogin), slow enough to make
 // offline guessing expensive and fast enough that a login stays well under
 // a tenth of a second. Installations with memory to spare raise Memory;
 // existing hashes are upgraded on the next successful login.

@@ -39,7 +39,7 @@ func newRightsWorld(t testing.TB) *rightsWorld {
 	usd, en := currencyUSD(), localeEN()
 	must(t, st.Directory().InsertCurrency(w.ctx, &usd))
 	must(t, st.Directory().InsertLocale(w.ctx, &en))
-	p := billing.Provider{ID: billkit.ProviderID(billkit.NewID[struct{}]()), Name: "Host", Currency: "USD", Locale: "en", TimeZone: "UTC",
+	p := billing.Provider{ID: billkit.NewProviderID(), Name: "Host", Currency: "USD", Locale: "en", TimeZone: "UTC",
 		Settings: billing.Settings{}, CreatedAt: rightsStart, UpdatedAt: rightsStart}
 	must(t, st.Billing().InsertProvider(w.ctx, &p))
 	w.provider = p.ID
@@ -74,7 +74,7 @@ func (w *rightsWorld) user(kind access.UserKind) access.UserID {
 func (w *rightsWorld) client() billkit.ClientID {
 	w.t.Helper()
 	w.n++
-	c := billing.Client{ID: billkit.ClientID(billkit.NewID[struct{}]()), Number: fmt.Sprintf("C-%06d", w.n), ProviderID: w.provider,
+	c := billing.Client{ID: billkit.NewClientID(), Number: fmt.Sprintf("C-%06d", w.n), ProviderID: w.provider,
 		Status: billing.ClientStatusActive, Name: fmt.Sprint("Client ", w.n), Currency: "USD", Locale: "en",
 		CreditLimit: decimal.Zero, Settings: billing.Settings{}, CreatedAt: rightsStart, UpdatedAt: rightsStart}
 	must(w.t, w.st.Billing().InsertClient(w.ctx, &c))

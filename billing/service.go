@@ -77,19 +77,6 @@ func record(ctx context.Context, tx Store, actor billkit.Actor, now time.Time, f
 	return tx.InsertAction(ctx, a)
 }
 
-// visible returns the client IDs a list must be limited to: nil when the
-// actor sees all clients, else the (possibly empty, non-nil) list.
-func visible(actor billkit.Actor) []billkit.ClientID {
-	ids, all := actor.VisibleClients()
-	if all {
-		return nil
-	}
-	if ids == nil {
-		ids = []billkit.ClientID{}
-	}
-	return ids
-}
-
 // text checks a free-text field: trimmed, at most max bytes, required when
 // required.
 func text(v *billkit.FieldErrors, field, s string, max int, required bool) string {

@@ -92,6 +92,7 @@ func (m *Main) rootCommand(cfg *config) *cobra.Command {
 		m.migrateCommand(cfg),
 		m.versionCommand(),
 		m.ratesCommand(cfg),
+		m.adminCommand(cfg),
 	)
 	return root
 }

@@ -92,13 +92,27 @@ func TestServe(t *testing.T) {
 	if code != 200 || !strings.Contains(body, `"code":"USD"`) {
 		t.Fatalf("/api/v1/currencies: %d %s", code, body)
 	}
+	// Writes need credentials, even from loopback.
 	res, err := http.Post(base+"/api/v1/currencies/JPY/enable", "application/json", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	res.Body.Close()
+	if res.StatusCode != 401 {
+		t.Fatalf("anonymous write: %d", res.StatusCode)
+	}
+	// The first start made admin@localhost and printed its password once.
+	password := firstPassword(t, stderr.String())
+	token := httpLogin(t, base, "admin@localhost", password)
+	req, _ := http.NewRequest("POST", base+"/api/v1/currencies/JPY/enable", nil)
+	req.AddCookie(&http.Cookie{Name: "billkit_session", Value: token})
+	res, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
 	if res.StatusCode != 200 {
-		t.Fatalf("loopback write: %d", res.StatusCode)
+		t.Fatalf("signed-in write: %d", res.StatusCode)
 	}
 	if code, body := httpGet(t, base+"/nowhere"); code != 404 || !strings.Contains(body, `"code":"not_found"`) {
 		t.Fatalf("/nowhere: %d %s", code, body)
@@ -130,6 +144,20 @@ func TestServe(t *testing.T) {
 			t.Errorf("logs lack %s", want)
 		}
 	}
+	// The password is in the first-start notice and nowhere else; the
+	// session token is nowhere.
+	if n := strings.Count(logs, password); n != 1 {
+		t.Errorf("the password appears %d times in the log", n)
+	}
+	for _, line := range strings.Split(logs, "\n") {
+		if strings.Contains(line, `"msg":"request"`) && (strings.Contains(line, password) || strings.Contains(line, token)) {
+			t.Errorf("a request log line shows a secret: %s", line)
+		}
+	}
+	if strings.Contains(logs, token) {
+		t.Errorf("the session token is in the log")
+	}
+	before := len(logs)
 
 	// A second run finds the database migrated and seeded, and keeps the change.
 	ctx2, cancel2 := context.WithCancel(t.Context())
@@ -148,6 +176,112 @@ func TestServe(t *testing.T) {
 	cancel2()
 	if code := <-done; code != 0 {
 		t.Fatalf("second serve exited with %d", code)
+	}
+	// The notice is printed on the first start only.
+	if later := stderr.String()[before:]; strings.Contains(later, "one-time password") || strings.Contains(later, password) {
+		t.Fatalf("second start printed the notice again:\n%s", later)
+	}
+}
+
+// firstPassword picks the one-time password out of serve's first-start
+// notice.
+func firstPassword(t *testing.T, logs string) string {
+	t.Helper()
+	_, after, ok := strings.Cut(logs, "the one-time password:")
+	if !ok {
+		t.Fatalf("no first-start notice in the log:\n%s", logs)
+	}
+	fields := strings.Fields(after)
+	if len(fields) == 0 {
+		t.Fatalf("notice without a password")
+	}
+	return fields[0]
+}
+
+// httpLogin signs in over HTTP and returns the session token of the cookie.
+func httpLogin(t *testing.T, base, email, password string) string {
+	t.Helper()
+	res, err := http.Post(base+"/api/v1/auth/login", "application/json",
+		strings.NewReader(`{"email":"`+email+`","password":"`+password+`"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != 200 {
+		b, _ := io.ReadAll(res.Body)
+		t.Fatalf("login of %s: %d %s", email, res.StatusCode, b)
+	}
+	for _, c := range res.Cookies() {
+		if c.Name == "billkit_session" {
+			return c.Value
+		}
+	}
+	t.Fatalf("login set no session cookie")
+	return ""
+}
+
+func TestAdminCreate(t *testing.T) {
+	dsn := filepath.Join(t.TempDir(), "a.db")
+	env := []string{"BILLKIT_DSN=" + dsn}
+
+	code, out, errOut := runCLI(t, env, "admin", "create", "--email", "Boss@Example.com", "--name", "Boss")
+	if code != 0 || !strings.Contains(out, "created staff user boss@example.com") || !strings.Contains(out, "with full rights") {
+		t.Fatalf("admin create: %d %q %s", code, out, errOut)
+	}
+	_, generated, ok := strings.Cut(out, "password: ")
+	generated = strings.TrimSpace(generated)
+	if !ok || len(generated) < 20 {
+		t.Fatalf("no generated password in %q", out)
+	}
+	code, out, _ = runCLI(t, env, "admin", "create", "--email", "ops@example.com", "--password", "given password 1")
+	if code != 0 || strings.Contains(out, "password:") {
+		t.Fatalf("admin create with a password: %d %q", code, out)
+	}
+	// Bad input changes nothing and says why.
+	if code, _, errOut := runCLI(t, env, "admin", "create", "--email", "boss@example.com"); code != 1 || !strings.Contains(errOut, "email") {
+		t.Fatalf("duplicate email: %d %s", code, errOut)
+	}
+	if code, _, errOut := runCLI(t, env, "admin", "create", "--email", "weak@example.com", "--password", "short"); code != 1 || !strings.Contains(errOut, "password") {
+		t.Fatalf("weak password: %d %s", code, errOut)
+	}
+	if code, _, _ := runCLI(t, env, "admin", "create"); code != 2 {
+		t.Fatalf("missing --email: exit %d", code)
+	}
+
+	// serve finds staff users and creates no admin@localhost; the users
+	// created sign in with full rights.
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	addrs := make(chan net.Addr, 1)
+	var stderr syncBuffer
+	m := &Main{Stdout: io.Discard, Stderr: &stderr, Environ: env, OnListen: func(a net.Addr) { addrs <- a }}
+	done := make(chan int, 1)
+	go func() { done <- m.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}) }()
+	var base string
+	select {
+	case a := <-addrs:
+		base = "http://" + a.String()
+	case code := <-done:
+		t.Fatalf("serve exited with %d: %s", code, stderr.String())
+	}
+	token := httpLogin(t, base, "boss@example.com", generated)
+	req, _ := http.NewRequest("GET", base+"/api/v1/staff", nil)
+	req.AddCookie(&http.Cookie{Name: "billkit_session", Value: token})
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || !strings.Contains(string(b), "ops@example.com") || strings.Contains(string(b), "admin@localhost") {
+		t.Fatalf("/staff: %d %s", res.StatusCode, b)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("serve exited with %d", code)
+	}
+	if strings.Contains(stderr.String(), "one-time password") {
+		t.Fatalf("serve made a first admin although staff users exist")
 	}
 }
 

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/billkit/billkit/access"
+	"github.com/billkit/billkit/billing"
 	"github.com/billkit/billkit/cmd/billkit/internal/api"
 	"github.com/billkit/billkit/directory"
 	"github.com/billkit/billkit/directory/ecb"
@@ -42,11 +44,20 @@ func (m *Main) serve(ctx context.Context, cfg *config) (err error) {
 		}
 	}()
 
+	acc := access.NewService(st.Access(), access.Config{})
+	bill := billing.NewService(st.Billing(), svc, billing.Config{})
+	if err := ensureFirstAdmin(ctx, acc, log, m.Stderr); err != nil {
+		return err
+	}
+
 	h, err := newHandler(handlerConfig{
-		Directory:  svc,
-		RateSource: rateSource(cfg),
-		Ping:       st.Ping,
-		Logger:     log,
+		Directory:    svc,
+		Access:       acc,
+		Billing:      bill,
+		RateSource:   rateSource(cfg),
+		Ping:         st.Ping,
+		Logger:       log,
+		CookieSecure: cfg.CookieSecure,
 	})
 	if err != nil {
 		return err
@@ -110,8 +121,11 @@ func rateSource(cfg *config) directory.RateSource {
 
 // handlerConfig is what newHandler serves.
 type handlerConfig struct {
-	Directory  *directory.Service
-	RateSource directory.RateSource
+	Directory    *directory.Service
+	Access       *access.Service
+	Billing      *billing.Service
+	CookieSecure bool
+	RateSource   directory.RateSource
 	// Ping checks the database for /healthz.
 	Ping   func(context.Context) error
 	Logger *slog.Logger
@@ -121,10 +135,13 @@ type handlerConfig struct {
 // /api/v1, /healthz and /metrics, wrapped in request logging and metrics.
 func newHandler(c handlerConfig) (http.Handler, error) {
 	apiHandler, err := api.New(api.Config{
-		Directory:  c.Directory,
-		RateSource: c.RateSource,
-		Logger:     c.Logger,
-		Version:    buildVersion().Version,
+		Directory:    c.Directory,
+		Access:       c.Access,
+		Billing:      c.Billing,
+		RateSource:   c.RateSource,
+		Logger:       c.Logger,
+		Version:      buildVersion().Version,
+		CookieSecure: c.CookieSecure,
 	})
 	if err != nil {
 		return nil, err

@@ -106,7 +106,7 @@ func writeCompanyProviders(ctx context.Context, tx *Store, c *billing.Company) e
 	for i, p := range c.ProviderIDs {
 		rows[i] = companyProvider{CompanyID: c.ID, ProviderID: p}
 	}
-	_, err := tx.db.NewInsert().Model(&rows).ModelTableExpr("billkit_company_providers").Exec(ctx)
+	_, err := tx.db.NewInsert().Model(&rows).ModelTableExpr("billkit_company_providers AS company_provider").Exec(ctx)
 	return mapError(ctx, err, target{kind: "company", key: c.ID})
 }
 
@@ -123,7 +123,7 @@ func loadCompanyProviders(ctx context.Context, s *Store, cs []billing.Company) e
 		cs[i].ProviderIDs = []billkit.ProviderID{}
 	}
 	var rows []companyProvider
-	err := s.db.NewSelect().Model(&rows).ModelTableExpr("billkit_company_providers").
+	err := s.db.NewSelect().Model(&rows).ModelTableExpr("billkit_company_providers AS company_provider").
 		Where("company_id IN (?)", bun.In(ids)).OrderExpr("company_id, provider_id").Scan(ctx)
 	if err != nil {
 		return mapError(ctx, err, target{})

@@ -25,7 +25,7 @@ func ExampleOpen() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println("applied:", applied)
+	fmt.Println("first migration applied:", applied[0])
 
 	dir := st.Directory()
 	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
@@ -56,7 +56,7 @@ func ExampleOpen() {
 	_, err = dir.GetCurrency(ctx, "EUR")
 	fmt.Println(billkit.ErrorCode(err), billkit.ErrorReason(err))
 	// Output:
-	// applied: [20261124000001_directory]
+	// first migration applied: 20261124000001_directory
 	// USD RUB 81.2345 2026-11-01
 	// not_found currency.not_found
 }

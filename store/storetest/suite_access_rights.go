@@ -42,7 +42,7 @@ func newRightsFixture(t testing.TB, s Stores) rightsFixture {
 	usd, en := currency("USD", true, false), locale("en", true, true)
 	must(t, s.Directory.InsertCurrency(ctx, &usd))
 	must(t, s.Directory.InsertLocale(ctx, &en))
-	p := billing.Provider{ID: billkit.ProviderID(billkit.NewID[struct{}]()), Name: "Host", Currency: "USD", Locale: "en", TimeZone: "UTC",
+	p := billing.Provider{ID: billkit.NewProviderID(), Name: "Host", Currency: "USD", Locale: "en", TimeZone: "UTC",
 		Settings: billing.Settings{}, CreatedAt: t0, UpdatedAt: t0}
 	must(t, s.Billing.InsertProvider(ctx, &p))
 	client := func(n int) billkit.ClientID {
@@ -492,7 +492,7 @@ func sameJSON(t testing.TB, a, b json.RawMessage) bool {
 
 // newClientID makes a new client ID; billkit.ClientID's entity type is the
 // kernel's own, so the ID is converted from another.
-func newClientID() billkit.ClientID { return billkit.ClientID(billkit.NewID[struct{}]()) }
+func newClientID() billkit.ClientID { return billkit.NewClientID() }
 
 // rightsCmp compares the values of the rights tables.
 var rightsCmp = cmp.Options{

@@ -7,6 +7,7 @@ import (
 
 	"github.com/billkit/billkit"
 	"github.com/billkit/billkit/access"
+	"github.com/billkit/billkit/billing"
 	"github.com/danielgtaylor/huma/v2"
 )
 
@@ -98,8 +99,8 @@ var (
 	logRead    = Requires(access.FunctionActionLog, billkit.OpRead)
 	logDelete  = Requires(access.FunctionActionLog, billkit.OpDelete)
 	// Members and invites of a client need billing.client rights on it.
-	membersRead   = Requires("billing.client", billkit.OpRead).OnClientOf("id")
-	membersManage = Requires("billing.client", billkit.OpEdit).OnClientOf("id")
+	membersRead   = Requires(billing.FunctionClient, billkit.OpRead).OnClientOf("id")
+	membersManage = Requires(billing.FunctionClient, billkit.OpEdit).OnClientOf("id")
 )
 
 type listDepartmentsInput struct {
@@ -394,7 +395,7 @@ func (h *handlers) registerRights(api huma.API) {
 			})
 		})
 	route(api, op("revoke-invite", http.MethodDelete, "/invites/{id}", "Revoke an invite", "Client users", http.StatusNotFound),
-		Requires("billing.client", billkit.OpEdit).described("on the invite's client"),
+		Requires(billing.FunctionClient, billkit.OpEdit).described("on the invite's client"),
 		func(ctx context.Context, in *IDPath) (*body[Done], error) {
 			return write(ctx, func(a billkit.Actor) (Done, error) {
 				id, err := parseID[access.Invite]("id", in.ID)

@@ -77,7 +77,7 @@ func (h *handlers) registerUsers(api huma.API) {
 					return ofKind(kind, id)(acc.GetUser(ctx, a, id))
 				})
 			})
-		route(api, op("update-"+k.noun+"-user", http.MethodPatch, k.path+"/{id}", "Rename, relocalize, disable or enable a "+k.noun+" user", k.tag, http.StatusNotFound), Requires(k.function, billkit.OpEdit).described("a user may change its own name and locale"),
+		route(api, op("update-"+k.noun+"-user", http.MethodPatch, k.path+"/{id}", "Rename, relocalize, disable or enable a "+k.noun+" user", k.tag, http.StatusNotFound), Requires(k.function, billkit.OpEdit).described("and "+k.function+":read; a user may change its own name and locale"),
 			func(ctx context.Context, in *updateUserInput) (*body[*access.User], error) {
 				return write(ctx, func(a billkit.Actor) (*access.User, error) {
 					id, err := parseID[access.User]("id", in.ID)

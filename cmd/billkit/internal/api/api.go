@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/billkit/billkit"
 	"github.com/billkit/billkit/access"
+	"github.com/billkit/billkit/billing"
 	"github.com/billkit/billkit/directory"
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
@@ -28,7 +30,7 @@ type Config struct {
 	Access *access.Service
 	// Billing serves providers, companies, clients, payers and contracts.
 	// Default: none, and the billing operations are not registered.
-	Billing any
+	Billing *billing.Service
 	// RateSource is used by POST /exchange-rates/refresh. Default: none, and
 	// the endpoint answers failed_precondition.
 	RateSource directory.RateSource
@@ -36,6 +38,11 @@ type Config struct {
 	Logger *slog.Logger
 	// Version is the API version shown in the OpenAPI document. Default: "dev".
 	Version string
+	// PasswordResetSender delivers a password reset token to the address it
+	// was asked for (by mail, in a real installation). It is called only
+	// when the address belongs to a user; the API answers 202 either way.
+	// Default: none, and reset tokens are made but not delivered.
+	PasswordResetSender func(ctx context.Context, email, token string) error
 	// CookieSecure marks the session cookie Secure even when the connection
 	// is plain HTTP, for a server behind a TLS-terminating proxy. The cookie
 	// is Secure on TLS connections anyway.
@@ -76,7 +83,7 @@ func New(cfg Config) (http.Handler, error) {
 	registerTypes(hc.Components.Schemas)
 	hapi := humago.NewWithPrefix(mux, Prefix, hc)
 
-	h := &handlers{svc: cfg.Directory, rates: cfg.RateSource, cookieSecure: cfg.CookieSecure}
+	h := &handlers{svc: cfg.Directory, rates: cfg.RateSource, cookieSecure: cfg.CookieSecure, resetSender: cfg.PasswordResetSender}
 	var auth authenticator
 	if cfg.Access != nil {
 		auth = accessAuth{cfg.Access}

@@ -12,7 +12,10 @@ import (
 	"time"
 
 	"github.com/billkit/billkit"
+	"github.com/billkit/billkit/access"
+	"github.com/billkit/billkit/billing"
 	"github.com/billkit/billkit/directory"
+	"github.com/billkit/billkit/store/bunstore"
 	"github.com/billkit/billkit/store/storetest"
 	"github.com/shopspring/decimal"
 )
@@ -23,20 +26,131 @@ const (
 )
 
 // newTestAPI returns the API on a fresh in-memory store with the reference
-// data seeded, and a clock standing on 2025-03-10.
+// data seeded and a clock standing on 2025-03-10, signed in as a staff user
+// with full rights: every request it serves carries that user's session
+// cookie unless it brings credentials of its own.
 func newTestAPI(t *testing.T) http.Handler {
 	t.Helper()
-	st := storetest.NewMemory(t)
-	clock := billkit.NewFakeClock(time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC))
-	svc := directory.NewService(st.Directory(), directory.Config{Clock: clock})
-	if err := svc.Bootstrap(context.Background(), billkit.SystemActor("test")); err != nil {
+	w := newWorld(t)
+	return w.as(w.login(t, w.admin.Email))
+}
+
+// world is the whole API on real services over one in-memory store.
+type world struct {
+	h     http.Handler // the API, with no credentials added
+	st    *bunstore.Store
+	clock *billkit.FakeClock
+	dir   *directory.Service
+	acc   *access.Service
+	bill  *billing.Service
+	admin *access.User // a staff user with full rights
+	// resets are the password reset tokens the API sent, by email.
+	resets map[string]string
+}
+
+// testPassword is the password of every user the tests make.
+const testPassword = "correct horse battery"
+
+// fastArgon2 keeps password hashing cheap in tests; the parameters of a
+// real installation are access.DefaultArgon2.
+var fastArgon2 = access.Argon2Params{Memory: 64, Time: 1, Threads: 1}
+
+func newWorld(t *testing.T) *world {
+	t.Helper()
+	ctx := context.Background()
+	w := &world{
+		st:     storetest.NewMemory(t),
+		clock:  billkit.NewFakeClock(time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC)),
+		resets: map[string]string{},
+	}
+	w.dir = directory.NewService(w.st.Directory(), directory.Config{Clock: w.clock})
+	if err := w.dir.Bootstrap(ctx, billkit.SystemActor("test")); err != nil {
 		t.Fatalf("Bootstrap: %v", err)
 	}
-	h, err := New(Config{Directory: svc})
+	w.acc = access.NewService(w.st.Access(), access.Config{Clock: w.clock, Identity: access.IdentityConfig{Argon2: fastArgon2}})
+	w.bill = billing.NewService(w.st.Billing(), w.dir, billing.Config{Clock: w.clock})
+	h, err := New(Config{
+		Directory: w.dir, Access: w.acc, Billing: w.bill,
+		PasswordResetSender: func(_ context.Context, email, token string) error {
+			w.resets[email] = token
+			return nil
+		},
+	})
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	return h
+	w.h = h
+	w.admin = w.staff(t, "admin@example.com", true)
+	return w
+}
+
+var system = billkit.SystemActor("test")
+
+// staff creates a staff user, with full rights or with the rights given.
+func (w *world) staff(t *testing.T, email string, full bool, rights ...billkit.Right) *access.User {
+	t.Helper()
+	ctx := context.Background()
+	u, err := w.acc.CreateUser(ctx, system, access.CreateUserParams{Kind: access.UserKindStaff, Email: email, Name: email, Password: testPassword})
+	if err != nil {
+		t.Fatalf("creating %s: %v", email, err)
+	}
+	if full {
+		if err := w.acc.SetFullRights(ctx, system, u.ID, true); err != nil {
+			t.Fatalf("full rights for %s: %v", email, err)
+		}
+	}
+	for _, r := range rights {
+		if _, err := w.acc.Grant(ctx, system, access.GrantParams{UserID: u.ID, Right: r}); err != nil {
+			t.Fatalf("granting %s to %s: %v", r, email, err)
+		}
+	}
+	return u
+}
+
+// customer creates a customer user who is a member of client in role.
+func (w *world) customer(t *testing.T, email string, client billkit.ClientID, role access.Role) *access.User {
+	t.Helper()
+	ctx := context.Background()
+	u, err := w.acc.CreateUser(ctx, system, access.CreateUserParams{Kind: access.UserKindCustomer, Email: email, Name: email, Password: testPassword})
+	if err != nil {
+		t.Fatalf("creating %s: %v", email, err)
+	}
+	if _, err := w.acc.AddMember(ctx, system, client, u.ID, role, nil); err != nil {
+		t.Fatalf("making %s a member: %v", email, err)
+	}
+	return u
+}
+
+// login signs email in through the API and returns the session token.
+func (w *world) login(t *testing.T, email string) string {
+	t.Helper()
+	r := call(t, w.h, loopback, "POST", "/api/v1/auth/login", `{"email":"`+email+`","password":"`+testPassword+`"}`)
+	mustStatus(t, r, 200)
+	for _, c := range (&http.Response{Header: r.Header}).Cookies() {
+		if c.Name == SessionCookie && c.Value != "" {
+			return c.Value
+		}
+	}
+	t.Fatalf("login of %s set no session cookie: %v", email, r.Header)
+	return ""
+}
+
+// as returns the API with requests signed in with the session token.
+func (w *world) as(token string) http.Handler { return withCredential(w.h, "Cookie", SessionCookie+"="+token) }
+
+// withKey returns the API with requests made with an API key.
+func (w *world) withKey(secret string) http.Handler {
+	return withCredential(w.h, "Authorization", "Bearer "+secret)
+}
+
+// withCredential adds a credential header to requests that bring none.
+func withCredential(h http.Handler, header, value string) http.Handler {
+	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Cookie") == "" && r.Header.Get("Authorization") == "" {
+			r.Header.Set(header, value)
+		}
+		h.ServeHTTP(rw, r)
+	})
 }
 
 type response struct {
@@ -287,12 +401,13 @@ func (fakeRates) FetchRates(context.Context) (directory.RateSet, error) {
 }
 
 func TestRefreshRates(t *testing.T) {
-	st := storetest.NewMemory(t)
-	svc := directory.NewService(st.Directory(), directory.Config{})
-	if err := svc.Bootstrap(context.Background(), billkit.SystemActor("test")); err != nil {
+	w := newWorld(t)
+	h, err := New(Config{Directory: w.dir, Access: w.acc, RateSource: fakeRates{}})
+	if err != nil {
 		t.Fatal(err)
 	}
-	h := MustNew(Config{Directory: svc, RateSource: fakeRates{}})
+	w.h = h
+	h = w.as(w.login(t, w.admin.Email))
 	r := call(t, h, loopback, "POST", "/api/v1/exchange-rates/refresh", "")
 	mustStatus(t, r, 200)
 	if got := r.object(t); got["stored"] != float64(2) {

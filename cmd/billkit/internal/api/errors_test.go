@@ -148,7 +148,8 @@ func TestDuplicateIsConflict(t *testing.T) {
 }
 
 func TestWritesNeedCredentials(t *testing.T) {
-	h := newTestAPI(t)
+	w := newWorld(t)
+	h := w.h
 	for _, tt := range []struct{ method, path, body string }{
 		{"POST", "/api/v1/currencies", `{"code":"PTS","name":{"en":"Points"},"digits":0,"enabled":true}`},
 		{"PATCH", "/api/v1/countries/US", `{"enabled":false}`},

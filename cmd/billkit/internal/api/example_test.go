@@ -4,16 +4,20 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 
 	"github.com/billkit/billkit"
+	"github.com/billkit/billkit/access"
 	"github.com/billkit/billkit/cmd/billkit/internal/api"
 	"github.com/billkit/billkit/directory"
 	"github.com/billkit/billkit/store/bunstore"
 )
 
-// The API is an http.Handler over a directory.Service; mount it on any mux.
+// The API is an http.Handler over the services; mount it on any mux.
+// Reading the directory is public; changing it needs a signed-in user with
+// the right.
 func ExampleNew() {
 	ctx := context.Background()
 	st, err := bunstore.Open(ctx, ":memory:", bunstore.Config{})
@@ -24,31 +28,57 @@ func ExampleNew() {
 	if _, err := st.Migrate(ctx); err != nil {
 		panic(err)
 	}
-	svc := directory.NewService(st.Directory(), directory.Config{})
-	if err := svc.Bootstrap(ctx, billkit.SystemActor("example")); err != nil {
+	system := billkit.SystemActor("example")
+	dir := directory.NewService(st.Directory(), directory.Config{})
+	if err := dir.Bootstrap(ctx, system); err != nil {
 		panic(err)
 	}
-	h, err := api.New(api.Config{Directory: svc})
+	acc := access.NewService(st.Access(), access.Config{})
+	admin, err := acc.CreateUser(ctx, system, access.CreateUserParams{
+		Kind: access.UserKindStaff, Email: "admin@example.com", Password: "a long passphrase",
+	})
 	if err != nil {
 		panic(err)
 	}
+	if err := acc.SetFullRights(ctx, system, admin.ID, true); err != nil {
+		panic(err)
+	}
+	h, err := api.New(api.Config{Directory: dir, Access: acc})
+	if err != nil {
+		panic(err)
+	}
+	do := func(method, path, body string, cookies ...*http.Cookie) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(method, path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		for _, c := range cookies {
+			req.AddCookie(c)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
 
-	req := httptest.NewRequest("GET", "/api/v1/currencies/EUR", nil)
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
+	rec := do("GET", "/api/v1/currencies/EUR", "")
 	var c directory.Currency
 	_ = json.NewDecoder(rec.Body).Decode(&c)
 	fmt.Println(rec.Code, c.Code, c.Digits, c.Enabled)
 
-	// Writes from other than loopback addresses are refused.
-	req = httptest.NewRequest("POST", "/api/v1/currencies/JPY/enable", strings.NewReader(""))
-	req.RemoteAddr = "198.51.100.4:5000"
-	rec = httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
+	// Anonymous writes are refused.
+	rec = do("POST", "/api/v1/currencies/JPY/enable", "")
 	fmt.Print(rec.Code, " ", rec.Body.String())
+
+	// Signing in sets the session cookie; with it, the write is allowed.
+	rec = do("POST", "/api/v1/auth/login", `{"email":"admin@example.com","password":"a long passphrase"}`)
+	session := rec.Result().Cookies()[0]
+	fmt.Println(rec.Code, session.Name, session.HttpOnly)
+	rec = do("POST", "/api/v1/currencies/JPY/enable", "", session)
+	_ = json.NewDecoder(rec.Body).Decode(&c)
+	fmt.Println(rec.Code, c.Code, c.Enabled)
 	// Output:
 	// 200 EUR 2 true
-	// 403 {"code":"forbidden","reason":"api.writes_loopback_only","message":"writes are accepted only from loopback addresses until access control is configured","fields":[]}
+	// 401 {"code":"unauthenticated","reason":"auth.required","message":"sign in or send an API key","fields":[]}
+	// 200 billkit_session true
+	// 200 JPY true
 }
 
 // Every error code has one HTTP status.

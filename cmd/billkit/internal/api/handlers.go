@@ -6,6 +6,7 @@ import (
 
 	"github.com/billkit/billkit"
 	"github.com/billkit/billkit/access"
+	"github.com/billkit/billkit/billing"
 	"github.com/billkit/billkit/directory"
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/shopspring/decimal"
@@ -17,8 +18,9 @@ type handlers struct {
 	svc          *directory.Service
 	rates        directory.RateSource
 	access       *access.Service
-	billing      any
+	billing      *billing.Service
 	cookieSecure bool
+	resetSender  func(ctx context.Context, email, token string) error
 }
 
 // List is one page of a list: the items and the cursor of the next page,
@@ -135,7 +137,9 @@ func (h *handlers) register(api huma.API) {
 	h.registerTLDs(api)
 	h.registerLocales(api)
 	if h.access != nil {
-		h.registerAccess(api)
+		h.registerIdentity(api)
+		h.registerUsers(api)
+		h.registerRights(api)
 	}
 	if h.billing != nil {
 		h.registerBilling(api)
@@ -398,10 +402,15 @@ func (h *handlers) registerRates(api huma.API) {
 		})
 	route(api, op("refresh-exchange-rates", http.MethodPost, "/exchange-rates/refresh", "Fetch the latest rates from the configured source", "Exchange rates", http.StatusUnprocessableEntity, http.StatusServiceUnavailable), dirEdit,
 		func(ctx context.Context, _ *emptyInput) (*body[RefreshResult], error) {
-			if h.rates == nil {
-				return nil, billkit.Errorf(billkit.CodeFailedPrecondition, "api.rate_source_not_configured", "no rate source is configured")
-			}
 			return write(ctx, func(a billkit.Actor) (RefreshResult, error) {
+				if h.rates == nil {
+					// Only those who may refresh learn how the server is
+					// configured.
+					if err := a.Authorize(billkit.R(directory.Function, billkit.OpEdit)); err != nil {
+						return RefreshResult{}, err
+					}
+					return RefreshResult{}, billkit.Errorf(billkit.CodeFailedPrecondition, "api.rate_source_not_configured", "no rate source is configured")
+				}
 				n, err := h.svc.RefreshRates(ctx, a, h.rates)
 				return RefreshResult{Stored: n}, err
 			})
