@@ -21,6 +21,11 @@ import (
 type IdentityStore interface {
 	InsertUser(ctx context.Context, u *User) error
 	GetUser(ctx context.Context, id UserID) (*User, error)
+	// LockUser is GetUser that also locks the user's row until the
+	// transaction ends, so read-modify-write of counters (failed logins, the
+	// last TOTP step) cannot lose an update when logins run concurrently.
+	// Call it inside InTx.
+	LockUser(ctx context.Context, id UserID) (*User, error)
 	// GetUserByEmail finds a user by its normalized (lower-case) Email.
 	GetUserByEmail(ctx context.Context, email string) (*User, error)
 	UpdateUser(ctx context.Context, u *User) error

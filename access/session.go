@@ -169,7 +169,7 @@ func (s *Service) Login(ctx context.Context, p LoginParams) (*LoginResult, error
 	var res *LoginResult
 	errReplay := errors.New("code replayed")
 	err = s.store.InTx(ctx, func(tx Store) error {
-		cur, err := tx.GetUser(ctx, u.ID)
+		cur, err := tx.LockUser(ctx, u.ID)
 		if err != nil {
 			return err
 		}
@@ -230,7 +230,7 @@ func (s *Service) Login(ctx context.Context, p LoginParams) (*LoginResult, error
 func (s *Service) loginFailed(ctx context.Context, u *User, kind AccessEventKind, detail string, p LoginParams, result *billkit.Error) error {
 	cfg := s.cfg.Identity
 	err := s.store.InTx(ctx, func(tx Store) error {
-		cur, err := tx.GetUser(ctx, u.ID)
+		cur, err := tx.LockUser(ctx, u.ID)
 		if err != nil {
 			return err
 		}

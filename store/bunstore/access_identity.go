@@ -72,6 +72,22 @@ func (a accessStore) GetUser(ctx context.Context, id access.UserID) (*access.Use
 	})
 }
 
+// LockUser reads the user with SELECT ... FOR UPDATE on PostgreSQL. SQLite
+// needs no row lock: the Store has one connection, so transactions run one
+// after another.
+func (a accessStore) LockUser(ctx context.Context, id access.UserID) (*access.User, error) {
+	if id.IsZero() {
+		return nil, billkit.NotFound("user", id)
+	}
+	return getRow(ctx, a.s, users.table, id, func(q *bun.SelectQuery) *bun.SelectQuery {
+		q = q.Where("?TableAlias.id = ?", id)
+		if a.s.dialect == DialectPostgres {
+			q = q.For("UPDATE")
+		}
+		return q
+	})
+}
+
 func (a accessStore) GetUserByEmail(ctx context.Context, email string) (*access.User, error) {
 	return getRow(ctx, a.s, users.table, email, func(q *bun.SelectQuery) *bun.SelectQuery {
 		return q.Where("?TableAlias.email = ?", email)
