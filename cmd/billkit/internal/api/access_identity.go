@@ -281,7 +281,7 @@ func (h *handlers) registerIdentity(api huma.API) {
 			}
 			return &logoutOutput{SetCookie: *sessionCookie("", 0, c.tls || h.cookieSecure), Body: Done{OK: true}}, nil
 		})
-	route(api, op("begin-totp", http.MethodPost, "/me/totp", "Start turning on 2FA: a new TOTP secret for the authenticator app", "Me"), Authenticated(),
+	route(api, secretResult(op("begin-totp", http.MethodPost, "/me/totp", "Start turning on 2FA: a new TOTP secret for the authenticator app", "Me")), Authenticated(),
 		func(ctx context.Context, _ *emptyInput) (*body[*access.TOTPSetup], error) {
 			return write(ctx, func(a billkit.Actor) (*access.TOTPSetup, error) {
 				id, err := selfID(a)
@@ -291,7 +291,7 @@ func (h *handlers) registerIdentity(api huma.API) {
 				return acc.BeginTOTP(ctx, a, id)
 			})
 		})
-	route(api, op("confirm-totp", http.MethodPost, "/me/totp/confirm", "Turn on 2FA with a code of the app; returns the recovery codes once", "Me"), Authenticated(),
+	route(api, secretResult(op("confirm-totp", http.MethodPost, "/me/totp/confirm", "Turn on 2FA with a code of the app; returns the recovery codes once", "Me")), Authenticated(),
 		func(ctx context.Context, in *confirmTOTPInput) (*body[RecoveryCodes], error) {
 			return write(ctx, func(a billkit.Actor) (RecoveryCodes, error) {
 				id, err := selfID(a)
@@ -361,7 +361,7 @@ func (h *handlers) registerIdentity(api huma.API) {
 				return acc.ListAPIKeys(ctx, a, access.APIKeyFilter{OwnerID: owner, IncludeRevoked: in.IncludeRevoked, PageParams: in.page()})
 			})
 		})
-	createKey := op("create-api-key", http.MethodPost, "/api-keys", "Create an API key; its secret is shown this once", "API keys", http.StatusConflict)
+	createKey := secretResult(op("create-api-key", http.MethodPost, "/api-keys", "Create an API key; its secret is shown this once", "API keys", http.StatusConflict))
 	route(api, createKey, Authenticated().described("access.apikey:create for another user's key"),
 		func(ctx context.Context, in *createAPIKeyInput) (*body[*access.CreatedAPIKey], error) {
 			return write(ctx, func(a billkit.Actor) (*access.CreatedAPIKey, error) { return acc.CreateAPIKey(ctx, a, in.Body) })

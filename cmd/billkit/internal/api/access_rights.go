@@ -384,7 +384,7 @@ func (h *handlers) registerRights(api huma.API) {
 				return acc.ListInvites(ctx, a, id, in.page())
 			})
 		})
-	route(api, op("create-client-invite", http.MethodPost, "/clients/{id}/invites", "Invite someone to a client; the token is shown this once", "Client users", http.StatusConflict), membersManage,
+	route(api, secretResult(op("create-client-invite", http.MethodPost, "/clients/{id}/invites", "Invite someone to a client; the token is shown this once", "Client users", http.StatusConflict)), membersManage,
 		func(ctx context.Context, in *createInviteInput) (*body[*access.CreatedInvite], error) {
 			return write(ctx, func(a billkit.Actor) (*access.CreatedInvite, error) {
 				id, err := parseClientID("id", in.ID)

@@ -32,6 +32,16 @@ type updateUserInput struct {
 	Body access.UpdateUserParams
 }
 
+// SetPasswordParams set a user's password.
+type SetPasswordParams struct {
+	Password string `json:"password" maxLength:"1024" doc:"The new password; it must pass the password policy."`
+}
+
+type setPasswordInput struct {
+	IDPath
+	Body SetPasswordParams
+}
+
 type listAccessEventsInput struct {
 	UserID string `query:"user_id" maxLength:"64" doc:"Only this user's events."`
 	Event  string `query:"event" maxLength:"64" doc:"Only events of this kind, such as login_failed."`
@@ -90,6 +100,20 @@ func (h *handlers) registerUsers(api huma.API) {
 						return nil, err
 					}
 					return acc.UpdateUser(ctx, a, id, in.Body)
+				})
+			})
+		route(api, op("set-"+k.noun+"-user-password", http.MethodPost, k.path+"/{id}/password", "Set a "+k.noun+" user's password; ends its sessions", k.tag, http.StatusNotFound),
+			Requires(k.function, billkit.OpEdit).described("and "+k.function+":read"),
+			func(ctx context.Context, in *setPasswordInput) (*body[Done], error) {
+				return write(ctx, func(a billkit.Actor) (Done, error) {
+					id, err := parseID[access.User]("id", in.ID)
+					if err != nil {
+						return Done{}, err
+					}
+					if _, err := ofKind(kind, id)(acc.GetUser(ctx, a, id)); err != nil {
+						return Done{}, err
+					}
+					return done(acc.ChangePassword(ctx, a, id, "", in.Body.Password))
 				})
 			})
 	}

@@ -43,6 +43,9 @@ type Config struct {
 	// when the address belongs to a user; the API answers 202 either way.
 	// Default: none, and reset tokens are made but not delivered.
 	PasswordResetSender func(ctx context.Context, email, token string) error
+	// Clock tells the time, for the expiry of idempotency keys. Default:
+	// billkit.SystemClock().
+	Clock billkit.Clock
 	// CookieSecure marks the session cookie Secure even when the connection
 	// is plain HTTP, for a server behind a TLS-terminating proxy. The cookie
 	// is Secure on TLS connections anyway.
@@ -90,7 +93,11 @@ func New(cfg Config) (http.Handler, error) {
 		h.access = cfg.Access
 	}
 	h.billing = cfg.Billing
+	if cfg.Clock == nil {
+		cfg.Clock = billkit.SystemClock()
+	}
 	hapi.UseMiddleware(authMiddleware(hapi, auth))
+	hapi.UseMiddleware(idempotencyMiddleware(hapi, newIdempotency(cfg.Clock)))
 	h.register(hapi)
 
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -170,11 +177,3 @@ func (w *statusRecorder) Write(b []byte) (int, error) {
 }
 
 func (w *statusRecorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-func isWrite(method string) bool {
-	switch method {
-	case http.MethodGet, http.MethodHead, http.MethodOptions:
-		return false
-	}
-	return true
-}

@@ -136,7 +136,9 @@ func (w *world) login(t *testing.T, email string) string {
 }
 
 // as returns the API with requests signed in with the session token.
-func (w *world) as(token string) http.Handler { return withCredential(w.h, "Cookie", SessionCookie+"="+token) }
+func (w *world) as(token string) http.Handler {
+	return withCredential(w.h, "Cookie", SessionCookie+"="+token)
+}
 
 // withKey returns the API with requests made with an API key.
 func (w *world) withKey(secret string) http.Handler {

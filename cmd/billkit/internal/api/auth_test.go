@@ -2,6 +2,11 @@ package api
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha1"
+	"encoding/base32"
+	"encoding/binary"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -262,4 +267,142 @@ func TestPasswordResetDoesNotTell(t *testing.T) {
 	// A token works once.
 	mustError(t, call(t, w.h, remote, "POST", "/api/v1/auth/password-reset/confirm", body), 400, "invalid", "token")
 	mustStatus(t, call(t, w.h, remote, "POST", "/api/v1/auth/login", `{"email":"admin@example.com","password":"a brand new secret"}`), 200)
+}
+
+func TestMergeClientsThroughAPI(t *testing.T) {
+	w := newWorld(t)
+	f := w.fixtures(t)
+	admin := w.as(w.login(t, w.admin.Email))
+	custA := w.as(w.login(t, w.userFor(t, "cust-a", f.clientA, nil).Email))
+	r := call(t, admin, remote, "POST", "/api/v1/clients/"+f.clientA.String()+"/merge", `{"into":"`+f.clientB.String()+`"}`)
+	mustStatus(t, r, 200)
+	if c := r.object(t); c["id"] != f.clientB.String() {
+		t.Fatalf("merge answer: %s", r.Body)
+	}
+	r = call(t, admin, remote, "GET", "/api/v1/payers/"+f.payerA.String(), "")
+	mustStatus(t, r, 200)
+	if p := r.object(t); p["client_id"] != f.clientB.String() {
+		t.Fatalf("payer after merge: %s", r.Body)
+	}
+	r = call(t, admin, remote, "GET", "/api/v1/clients/"+f.clientA.String(), "")
+	mustStatus(t, r, 200)
+	if c := r.object(t); c["status"] != "deleted" {
+		t.Fatalf("merged client: %s", r.Body)
+	}
+	// The customer of A now reaches B, and the action log tells the story.
+	mustStatus(t, call(t, custA, remote, "GET", "/api/v1/contracts/"+f.contractA.String(), ""), 200)
+	r = call(t, admin, remote, "GET", "/api/v1/actions?name=billing.client.merge&object_id="+f.clientA.String(), "")
+	mustStatus(t, r, 200)
+	var l struct {
+		Items []billkit.Action `json:"items"`
+	}
+	r.decode(t, &l)
+	if len(l.Items) != 1 || l.Items[0].ActorID != w.admin.ID.String() || l.Items[0].IP != "203.0.113.7" {
+		t.Fatalf("merge actions: %s", r.Body)
+	}
+}
+
+// totpAt computes the RFC 6238 code of a base32 secret at t (SHA-1, 6
+// digits, 30 seconds), as an authenticator app does.
+func totpAt(t *testing.T, secret string, at time.Time) string {
+	t.Helper()
+	key, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(strings.ToUpper(strings.TrimRight(secret, "=")))
+	if err != nil {
+		t.Fatalf("secret %q: %v", secret, err)
+	}
+	var msg [8]byte
+	binary.BigEndian.PutUint64(msg[:], uint64(at.Unix()/30))
+	mac := hmac.New(sha1.New, key)
+	mac.Write(msg[:])
+	sum := mac.Sum(nil)
+	off := sum[len(sum)-1] & 0x0f
+	n := binary.BigEndian.Uint32(sum[off:off+4]) & 0x7fffffff
+	return fmt.Sprintf("%06d", n%1000000)
+}
+
+func TestTOTPThroughAPI(t *testing.T) {
+	w := newWorld(t)
+	me := w.as(w.login(t, w.admin.Email))
+	r := call(t, me, remote, "POST", "/api/v1/me/totp", "")
+	mustStatus(t, r, 200)
+	setup := r.object(t)
+	secret, _ := setup["secret"].(string)
+	if secret == "" || !strings.HasPrefix(setup["url"].(string), "otpauth://") {
+		t.Fatalf("totp setup: %s", r.Body)
+	}
+	mustError(t, call(t, me, remote, "POST", "/api/v1/me/totp/confirm", `{"code":"000000"}`), 400, "invalid", "code")
+	r = call(t, me, remote, "POST", "/api/v1/me/totp/confirm", `{"code":"`+totpAt(t, secret, w.clock.Now())+`"}`)
+	mustStatus(t, r, 200)
+	var codes RecoveryCodes
+	r.decode(t, &codes)
+	if len(codes.RecoveryCodes) != 10 {
+		t.Fatalf("recovery codes: %s", r.Body)
+	}
+	// /me and the lists never show the secret again.
+	if b := call(t, me, remote, "GET", "/api/v1/me", "").Body; strings.Contains(b, secret) {
+		t.Fatalf("/me shows the TOTP secret: %s", b)
+	}
+
+	login := func(extra string) response {
+		return call(t, w.h, remote, "POST", "/api/v1/auth/login", `{"email":"admin@example.com","password":"`+testPassword+`"`+extra+`}`)
+	}
+	if e := mustError(t, login(""), 401, "unauthenticated", ""); e.Reason != "access.totp_required" {
+		t.Fatalf("without a code: %+v", e)
+	}
+	w.clock.Advance(30 * time.Second)
+	code := totpAt(t, secret, w.clock.Now())
+	mustStatus(t, login(`,"totp_code":"`+code+`"`), 200)
+	// A code works once.
+	if e := mustError(t, login(`,"totp_code":"`+code+`"`), 401, "unauthenticated", ""); e.Reason != "access.totp_invalid" {
+		t.Fatalf("reused code: %+v", e)
+	}
+	mustStatus(t, login(`,"recovery_code":"`+codes.RecoveryCodes[0]+`"`), 200)
+	mustError(t, login(`,"recovery_code":"`+codes.RecoveryCodes[0]+`"`), 401, "unauthenticated", "")
+
+	r = call(t, me, remote, "DELETE", "/api/v1/me/totp", `{"password":"`+testPassword+`"}`)
+	mustStatus(t, r, 200)
+	mustStatus(t, login(""), 200)
+}
+
+func TestRegisterAndAcceptInvite(t *testing.T) {
+	w := newWorld(t)
+	f := w.fixtures(t)
+	r := call(t, w.h, remote, "POST", "/api/v1/auth/register", `{"email":"new@example.com","name":"New","password":"`+testPassword+`"}`)
+	mustStatus(t, r, 201)
+	if strings.Contains(r.Body, testPassword) {
+		t.Fatalf("register answer shows the password: %s", r.Body)
+	}
+	mustError(t, call(t, w.h, remote, "POST", "/api/v1/auth/register", `{"email":"NEW@example.com","password":"`+testPassword+`"}`), 409, "conflict", "email")
+	mustError(t, call(t, w.h, remote, "POST", "/api/v1/auth/register", `{"email":"not an email","password":"`+testPassword+`"}`), 400, "invalid", "email")
+	mustError(t, call(t, w.h, remote, "POST", "/api/v1/auth/register", `{"email":"weak@example.com","password":"short"}`), 400, "invalid", "password")
+
+	owner := w.as(w.login(t, w.userFor(t, "cust-a", f.clientA, nil).Email))
+	r = call(t, owner, remote, "POST", "/api/v1/clients/"+f.clientA.String()+"/invites", `{"email":"new@example.com","role":"billing"}`)
+	mustStatus(t, r, 201)
+	token, _ := r.object(t)["token"].(string)
+	if token == "" {
+		t.Fatalf("invite: %s", r.Body)
+	}
+	r = call(t, owner, remote, "GET", "/api/v1/clients/"+f.clientA.String()+"/invites", "")
+	mustStatus(t, r, 200)
+	if strings.Contains(r.Body, token) {
+		t.Fatalf("invite list shows the token: %s", r.Body)
+	}
+
+	newcomer := w.as(w.login(t, "new@example.com"))
+	mustError(t, call(t, newcomer, remote, "POST", "/api/v1/invites/accept", `{"token":"nope"}`), 400, "invalid", "")
+	mustError(t, call(t, newcomer, remote, "GET", "/api/v1/clients/"+f.clientA.String(), ""), 404, "not_found", "")
+	r = call(t, newcomer, remote, "POST", "/api/v1/invites/accept", `{"token":"`+token+`"}`)
+	mustStatus(t, r, 201)
+	if m := r.object(t); m["role"] != "billing" || m["client_id"] != f.clientA.String() {
+		t.Fatalf("accept: %s", r.Body)
+	}
+	mustStatus(t, call(t, newcomer, remote, "GET", "/api/v1/clients/"+f.clientA.String(), ""), 200)
+	r = call(t, newcomer, remote, "GET", "/api/v1/me/clients", "")
+	mustStatus(t, r, 200)
+	if got := listCodes(t, r, "client_id"); len(got) != 1 || got[0] != f.clientA.String() {
+		t.Fatalf("my clients: %s", r.Body)
+	}
+	// A billing member may not change the client's members.
+	mustError(t, call(t, newcomer, remote, "DELETE", "/api/v1/clients/"+f.clientA.String()+"/members/"+f.memberA.ID.String(), ""), 403, "forbidden", "")
 }

@@ -53,7 +53,9 @@ type updateCompanyInput struct {
 	Body billing.UpdateCompanyParams
 }
 
-type createClientGroupInput struct{ Body billing.CreateClientGroupParams }
+type createClientGroupInput struct {
+	Body billing.CreateClientGroupParams
+}
 
 type updateClientGroupInput struct {
 	IDPath
@@ -332,7 +334,9 @@ func (h *handlers) registerBilling(api huma.API) {
 		})
 	route(api, op("set-default-payer", http.MethodPost, "/payers/{id}/default", "Make a payer its client's default", "Payers"), onClient(billing.FunctionPayer, billkit.OpEdit),
 		func(ctx context.Context, in *IDPath) (*body[*billing.Payer], error) {
-			return withID(ctx, in.ID, func(a billkit.Actor, id billing.PayerID) (*billing.Payer, error) { return b.SetDefaultPayer(ctx, a, id) })
+			return withID(ctx, in.ID, func(a billkit.Actor, id billing.PayerID) (*billing.Payer, error) {
+				return b.SetDefaultPayer(ctx, a, id)
+			})
 		})
 
 	// Contract templates.
@@ -348,7 +352,9 @@ func (h *handlers) registerBilling(api huma.API) {
 		})
 	route(api, op("create-contract-template", http.MethodPost, "/contract-templates", "Create a contract template", "Contracts", http.StatusConflict), billingRule(billing.FunctionContract, billkit.OpCreate),
 		func(ctx context.Context, in *createContractTemplateInput) (*body[*billing.ContractTemplate], error) {
-			return write(ctx, func(a billkit.Actor) (*billing.ContractTemplate, error) { return b.CreateContractTemplate(ctx, a, in.Body) })
+			return write(ctx, func(a billkit.Actor) (*billing.ContractTemplate, error) {
+				return b.CreateContractTemplate(ctx, a, in.Body)
+			})
 		})
 	route(api, op("get-contract-template", http.MethodGet, "/contract-templates/{id}", "Get a contract template", "Contracts", http.StatusNotFound), billingRule(billing.FunctionContract, billkit.OpRead),
 		func(ctx context.Context, in *IDPath) (*body[*billing.ContractTemplate], error) {
@@ -386,7 +392,9 @@ func (h *handlers) registerBilling(api huma.API) {
 		})
 	route(api, op("get-contract", http.MethodGet, "/contracts/{id}", "Get a contract", "Contracts"), onClient(billing.FunctionContract, billkit.OpRead),
 		func(ctx context.Context, in *IDPath) (*body[*billing.Contract], error) {
-			return withID(ctx, in.ID, func(a billkit.Actor, id billing.ContractID) (*billing.Contract, error) { return b.GetContract(ctx, a, id) })
+			return withID(ctx, in.ID, func(a billkit.Actor, id billing.ContractID) (*billing.Contract, error) {
+				return b.GetContract(ctx, a, id)
+			})
 		})
 	for _, s := range []struct {
 		verb, summary string

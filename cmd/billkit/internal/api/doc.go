@@ -2,9 +2,10 @@
 // /api/v1 and described by an OpenAPI 3.1 document at /api/v1/openapi.json
 // (and /api/v1/openapi.yaml), generated from the Go types.
 //
-// It owns the HTTP surface only: parsing requests, calling the
-// [directory.Service], and mapping results and errors. Business rules live
-// in the domain packages, never here.
+// It owns the HTTP surface only: authenticating callers, parsing requests,
+// calling the services ([directory.Service], [access.Service],
+// [billing.Service]), and mapping results and errors. Business rules,
+// rights checks included, live in the domain packages, never here.
 //
 // # Resources
 //
@@ -24,6 +25,24 @@
 //     punycode), POST /tlds/{name}/enable and /disable
 //   - locales: GET and POST /locales, GET and PATCH /locales/{code},
 //     POST /locales/{code}/enable and /disable
+//   - signing in: POST /auth/login (sets the session cookie), /auth/logout,
+//     /auth/register, /auth/password-reset (always 202) and
+//     /auth/password-reset/confirm
+//   - the caller: GET and PATCH /me, POST /me/password, POST /me/totp,
+//     POST /me/totp/confirm, DELETE /me/totp, GET /me/clients
+//   - sessions and API keys: GET /sessions, DELETE /sessions/{id},
+//     POST /users/{id}/sessions/revoke, GET and POST /api-keys (the secret
+//     is in the create answer only), DELETE /api-keys/{id}
+//   - users and rights: /staff and /users (customer users): list, create,
+//     get, update, set a password; GET /staff/{id}/rights, PUT
+//     /staff/{id}/full-rights; /departments with /members; /grants;
+//     /clients/{id}/members and /clients/{id}/invites; POST /invites/accept,
+//     DELETE /invites/{id}
+//   - logs: GET /actions, POST /actions/purge, GET /access-events, POST
+//     /access-events/purge
+//   - accounts: /providers, /companies, /client-groups, /clients (search,
+//     block, unblock, delete, merge, settings), /payers (default),
+//     /contract-templates, /contracts (send, sign, cancel)
 //
 // Lists answer {"items": [...], "next_cursor": "..."}; pass next_cursor as
 // cursor for the next page, until it is "". Decimal numbers (rates, margins,
@@ -73,4 +92,13 @@
 // Passwords, tokens and keys travel only in request bodies, the cookie and
 // the Authorization header, none of which is logged; a secret is returned
 // once, by the call that creates it (login, API key creation, TOTP setup).
+//
+// # Idempotency
+//
+// Mutating calls of signed-in callers accept an [IdempotencyHeader]: the same
+// key from the same caller within [IdempotencyTTL] replays the first answer
+// (with "Idempotent-Replayed: true") instead of making the call again; the
+// same key for a different request is 422 idempotency.key_reused. Answers
+// are kept in memory, per process. Public operations and those whose answer
+// holds a secret shown once refuse the header.
 package api

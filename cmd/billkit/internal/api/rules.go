@@ -167,8 +167,25 @@ func route[I, O any](api huma.API, o huma.Operation, rule Rule, h func(context.C
 	if rule.clientParam != "" {
 		o.Errors = addStatus(o.Errors, http.StatusNotFound)
 	}
+	if rule.kind != rulePublic && o.Method != http.MethodGet && o.Metadata[noReplayKey] != true {
+		o.Parameters = append(o.Parameters, &huma.Param{
+			Name: IdempotencyHeader, In: "header",
+			Description: "Makes the call safe to retry: the same key, from the same caller, within 24 hours, gets the first call's answer again.",
+			Schema:      &huma.Schema{Type: huma.TypeString, MaxLength: ptr(maxIdempotencyKeyLen)},
+		})
+	}
 	slices.Sort(o.Errors)
 	huma.Register(api, o, h)
+}
+
+// secretResult marks an operation whose answer holds a secret shown once;
+// it refuses an Idempotency-Key rather than keep the secret for a replay.
+func secretResult(o huma.Operation) huma.Operation {
+	if o.Metadata == nil {
+		o.Metadata = map[string]any{}
+	}
+	o.Metadata[noReplayKey] = true
+	return o
 }
 
 func addStatus(s []int, status int) []int {
