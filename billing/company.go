@@ -15,7 +15,7 @@ type CreateCompanyParams struct {
 	// ShortName defaults to LegalName.
 	ShortName    string               `json:"short_name,omitempty"`
 	Country      string               `json:"country"`
-	Address      Address              `json:"address"`
+	Address      Address              `json:"address,omitzero"`
 	TaxIDs       []string             `json:"tax_ids,omitempty"`
 	BankAccounts []BankAccount        `json:"bank_accounts,omitempty"`
 	ProviderIDs  []billkit.ProviderID `json:"provider_ids,omitempty"`

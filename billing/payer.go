@@ -16,7 +16,7 @@ type CreatePayerParams struct {
 	LegalName string  `json:"legal_name,omitempty"`
 	Country   string  `json:"country"`
 	Region    string  `json:"region,omitempty"`
-	Address   Address `json:"address"`
+	Address   Address `json:"address,omitzero"`
 	Email     string  `json:"email,omitempty"`
 	Phone     string  `json:"phone,omitempty"`
 	TaxID     string  `json:"tax_id,omitempty"`
