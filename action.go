@@ -2,6 +2,7 @@ package billkit
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"sort"
 	"time"
@@ -126,4 +127,23 @@ func jsonFields(v any) (map[string]json.RawMessage, error) {
 		}
 	}
 	return fields, nil
+}
+
+// ActionLog is where actions are appended: every domain Store has this
+// method, bound to the transaction of the change being recorded.
+type ActionLog interface {
+	InsertAction(ctx context.Context, a *Action) error
+}
+
+// RecordAction appends to log the action of actor doing name to an object of
+// objectType with key objectID, belonging to client (zero for none), with the
+// changes between before and after. Call it with the transaction's store, so
+// the entry commits or rolls back with the change.
+func RecordAction(ctx context.Context, log ActionLog, actor Actor, at time.Time, name, objectType, objectID string, client ClientID, before, after any) error {
+	a, err := NewAction(actor, at, name, objectType, objectID, before, after)
+	if err != nil {
+		return err
+	}
+	a.ClientID = client
+	return log.InsertAction(ctx, a)
 }

@@ -93,7 +93,7 @@ func clip(s string) string {
 // user) in tx.
 func (s *Service) logAccess(ctx context.Context, tx Store, u *User, email string, kind AccessEventKind, ip, userAgent, detail string) error {
 	e := &AccessEvent{
-		ID: billkit.NewID[AccessEvent](), At: s.idNow(), Email: clip(email), Event: kind,
+		ID: billkit.NewID[AccessEvent](), At: s.now(), Email: clip(email), Event: kind,
 		IP: clip(ip), UserAgent: clip(userAgent), Detail: clip(detail),
 	}
 	if u != nil {

@@ -97,7 +97,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, actor billkit.Actor, p Creat
 			owner = id
 		}
 	}
-	now := s.idNow()
+	now := s.now()
 	var v billkit.FieldErrors
 	v.Check(!owner.IsZero(), "owner_id", "required", "is required")
 	name := strings.TrimSpace(p.Name)
@@ -180,7 +180,7 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, secret string) (*APIKe
 		}
 		return nil, nil, err
 	}
-	now := s.idNow()
+	now := s.now()
 	if !equalHash(k.SecretHash, hash) || k.Prefix != secret[3:3+apiKeyPrefixLen] || !k.Active(now) {
 		return nil, nil, errCopy(ErrAPIKeyInvalid)
 	}
@@ -249,7 +249,7 @@ func (s *Service) RevokeAPIKey(ctx context.Context, actor billkit.Actor, id APIK
 			return err
 		}
 		before := *k
-		k.RevokedAt = s.idNow()
+		k.RevokedAt = s.now()
 		if err := tx.UpdateAPIKey(ctx, k); err != nil {
 			return err
 		}

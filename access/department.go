@@ -86,7 +86,7 @@ func (s *Service) CreateDepartment(ctx context.Context, actor billkit.Actor, p C
 	if err := actor.Authorize(billkit.R(FunctionDepartment, billkit.OpCreate)); err != nil {
 		return nil, err
 	}
-	now := s.rightsNow()
+	now := s.now()
 	d := &Department{ID: billkit.NewID[Department](), Name: name, Description: desc, CreatedAt: now, UpdatedAt: now}
 	err := s.store.InTx(ctx, func(tx Store) error {
 		if err := tx.InsertDepartment(ctx, d); err != nil {
@@ -133,7 +133,7 @@ func (s *Service) UpdateDepartment(ctx context.Context, actor billkit.Actor, id 
 		if p.Description != nil {
 			d.Description = strings.TrimSpace(*p.Description)
 		}
-		d.UpdatedAt = s.rightsNow()
+		d.UpdatedAt = s.now()
 		if err := tx.UpdateDepartment(ctx, d); err != nil {
 			return err
 		}
@@ -229,7 +229,7 @@ func (s *Service) AddDepartmentMember(ctx context.Context, actor billkit.Actor, 
 	if err := actor.Authorize(billkit.R(FunctionDepartment, billkit.OpEdit)); err != nil {
 		return nil, err
 	}
-	m := &DepartmentMember{DepartmentID: department, UserID: user, CreatedAt: s.rightsNow()}
+	m := &DepartmentMember{DepartmentID: department, UserID: user, CreatedAt: s.now()}
 	err := s.store.InTx(ctx, func(tx Store) error {
 		if _, err := tx.GetDepartment(ctx, department); err != nil {
 			return err

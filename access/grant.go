@@ -91,7 +91,7 @@ func (s *Service) Grant(ctx context.Context, actor billkit.Actor, p GrantParams)
 	}
 	g := &Grant{
 		ID: billkit.NewID[Grant](), DepartmentID: p.DepartmentID, UserID: p.UserID,
-		Function: p.Right.Function, Op: p.Right.Op, CreatedAt: s.rightsNow(),
+		Function: p.Right.Function, Op: p.Right.Op, CreatedAt: s.now(),
 	}
 	err := s.store.InTx(ctx, func(tx Store) error {
 		if !p.DepartmentID.IsZero() {
@@ -235,7 +235,7 @@ func (s *Service) SetFullRights(ctx context.Context, actor billkit.Actor, user U
 			return nil
 		}
 		if on {
-			if err := tx.InsertFullRights(ctx, &FullRights{UserID: user, CreatedAt: s.rightsNow()}); err != nil {
+			if err := tx.InsertFullRights(ctx, &FullRights{UserID: user, CreatedAt: s.now()}); err != nil {
 				return err
 			}
 		} else {

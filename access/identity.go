@@ -7,19 +7,15 @@ import (
 	"github.com/billkit/billkit"
 )
 
-// idNow is the service's clock in the form billkit stores instants.
-func (s *Service) idNow() time.Time { return billkit.Instant(s.clock.Now()) }
+// now is the service's clock in the form billkit stores instants.
+func (s *Service) now() time.Time { return billkit.Instant(s.clock.Now()) }
 
 // idRecord appends to the action log, in tx, that actor did verb to the
 // object of function fn ("access.staff") with key id: the action is
 // "<fn>.<verb>". before and after are the object's JSON forms, which carry
 // no secrets.
 func (s *Service) idRecord(ctx context.Context, tx Store, actor billkit.Actor, fn, verb, id string, before, after any) error {
-	a, err := billkit.NewAction(actor, s.idNow(), fn+"."+verb, fn, id, before, after)
-	if err != nil {
-		return err
-	}
-	return tx.InsertAction(ctx, a)
+	return billkit.RecordAction(ctx, tx, actor, s.now(), fn+"."+verb, fn, id, billkit.ClientID{}, before, after)
 }
 
 // isSelf reports whether actor is the user id, signed in as itself (not

@@ -114,7 +114,7 @@ func (s *Service) CreateInvite(ctx context.Context, actor billkit.Actor, client 
 		return nil, err
 	}
 	token := newToken()
-	now := s.rightsNow()
+	now := s.now()
 	inv := &Invite{
 		ID: billkit.NewID[Invite](), ClientID: client, Email: addr, Role: role, Rights: stored,
 		TokenHash: hashToken(token), CreatedBy: actor.String(), CreatedAt: now, ExpiresAt: now.Add(s.cfg.Rights.InviteTTL),
@@ -163,7 +163,7 @@ func (s *Service) AcceptInvite(ctx context.Context, actor billkit.Actor, token s
 			}
 			return err
 		}
-		now := s.rightsNow()
+		now := s.now()
 		if inv.Status(now) != InviteStatusOpen || !equalHash(inv.TokenHash, hashToken(token)) {
 			return invalidInvite()
 		}
@@ -213,7 +213,7 @@ func (s *Service) RevokeInvite(ctx context.Context, actor billkit.Actor, id Invi
 		if err := actor.AuthorizeClient(rightManageMembers, inv.ClientID, billkit.NotFound("invite", id)); err != nil {
 			return err
 		}
-		now := s.rightsNow()
+		now := s.now()
 		if st := inv.Status(now); st != InviteStatusOpen {
 			return billkit.Errorf(billkit.CodeFailedPrecondition, "access.invite_closed", "the invite is %s", st)
 		}

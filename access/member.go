@@ -71,7 +71,7 @@ func (s *Service) AddMember(ctx context.Context, actor billkit.Actor, client bil
 	if err := actor.AuthorizeClient(rightManageMembers, client, clientNotFound(client)); err != nil {
 		return nil, err
 	}
-	now := s.rightsNow()
+	now := s.now()
 	m := &Member{ClientID: client, UserID: user, Role: role, Rights: stored, CreatedAt: now, UpdatedAt: now}
 	err := s.store.InTx(ctx, func(tx Store) error {
 		if err := requireCustomerUser(ctx, tx, user); err != nil {
@@ -121,7 +121,7 @@ func (s *Service) UpdateMember(ctx context.Context, actor billkit.Actor, client 
 			}
 		}
 		before := *m
-		m.Role, m.Rights, m.UpdatedAt = role, stored, s.rightsNow()
+		m.Role, m.Rights, m.UpdatedAt = role, stored, s.now()
 		if err := tx.UpdateMember(ctx, m); err != nil {
 			return err
 		}

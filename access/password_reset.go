@@ -78,7 +78,7 @@ func (s *Service) setPassword(ctx context.Context, tx Store, actor billkit.Actor
 		return err
 	}
 	before := *u
-	now := s.idNow()
+	now := s.now()
 	u.PasswordHash, u.FailedLogins, u.LockedUntil, u.UpdatedAt = hash, 0, time.Time{}, now
 	if err := tx.UpdateUser(ctx, u); err != nil {
 		return err
@@ -116,7 +116,7 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email, ip, userAgent
 		return "", nil
 	}
 	token := newToken()
-	now := s.idNow()
+	now := s.now()
 	rt := &ResetToken{
 		ID: billkit.NewID[ResetToken](), UserID: u.ID, TokenHash: hashToken(token),
 		IP: clip(ip), UserAgent: clip(userAgent), CreatedAt: now, ExpiresAt: now.Add(s.cfg.Identity.ResetTokenTTL),
@@ -156,7 +156,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, newPassword string) 
 		}
 		return err
 	}
-	now := s.idNow()
+	now := s.now()
 	if !equalHash(rt.TokenHash, hash) || !rt.UsedAt.IsZero() || !now.Before(rt.ExpiresAt) {
 		return errCopy(ErrResetTokenInvalid)
 	}

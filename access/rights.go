@@ -155,17 +155,11 @@ type RightsStore interface {
 }
 
 // rightsNow is the service's clock in the form billkit stores instants.
-func (s *Service) rightsNow() time.Time { return billkit.Instant(s.clock.Now()) }
 
 // recordRights appends an action to the log in tx: actor did name to the
 // object of objectType with key id, belonging to client (zero for none).
 func (s *Service) recordRights(ctx context.Context, tx Store, actor billkit.Actor, name, objectType, id string, client billkit.ClientID, before, after any) error {
-	a, err := billkit.NewAction(actor, s.rightsNow(), name, objectType, id, before, after)
-	if err != nil {
-		return err
-	}
-	a.ClientID = client
-	return tx.InsertAction(ctx, a)
+	return billkit.RecordAction(ctx, tx, actor, s.now(), name, objectType, id, client, before, after)
 }
 
 // knownFunction reports whether fn is one of the configured functions.

@@ -119,7 +119,7 @@ func (s *Service) Login(ctx context.Context, p LoginParams) (*LoginResult, error
 		}
 		return nil, errCopy(ErrInvalidCredentials)
 	}
-	now := s.idNow()
+	now := s.now()
 	if now.Before(u.LockedUntil) {
 		if err := s.store.InTx(ctx, func(tx Store) error {
 			return s.logAccess(ctx, tx, u, "", AccessLoginFailed, p.IP, p.UserAgent, "locked")
@@ -234,7 +234,7 @@ func (s *Service) loginFailed(ctx context.Context, u *User, kind AccessEventKind
 		if err != nil {
 			return err
 		}
-		now := s.idNow()
+		now := s.now()
 		before := *cur
 		cur.FailedLogins++
 		lock := cfg.lockoutFor(cur.FailedLogins)
@@ -279,7 +279,7 @@ func (s *Service) AuthenticateSession(ctx context.Context, token, ip, userAgent 
 		}
 		return nil, nil, err
 	}
-	now := s.idNow()
+	now := s.now()
 	if !equalHash(sess.TokenHash, hash) || !sess.Active(now, s.cfg.Identity.IdleTimeout) {
 		return nil, nil, errCopy(ErrSessionInvalid)
 	}
@@ -330,7 +330,7 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 // endSession revokes sess of u in tx, logging event and recording verb.
 func (s *Service) endSession(ctx context.Context, tx Store, actor billkit.Actor, u *User, sess *Session, event AccessEventKind, verb string) error {
 	before := *sess
-	sess.RevokedAt = s.idNow()
+	sess.RevokedAt = s.now()
 	if err := tx.UpdateSession(ctx, sess); err != nil {
 		return err
 	}
@@ -361,7 +361,7 @@ func (s *Service) ListSessions(ctx context.Context, actor billkit.Actor, f Sessi
 	}
 	f.ActiveAt, f.SeenSince = time.Time{}, time.Time{}
 	if !f.IncludeEnded {
-		now := s.idNow()
+		now := s.now()
 		f.ActiveAt, f.SeenSince = now, now.Add(-s.cfg.Identity.IdleTimeout)
 	}
 	return s.store.ListSessions(ctx, f)
@@ -430,7 +430,7 @@ func (s *Service) RevokeUserSessions(ctx context.Context, actor billkit.Actor, u
 // revokeAll ends every session of u in tx, logging it with detail, and
 // records it when there were any.
 func (s *Service) revokeAll(ctx context.Context, tx Store, actor billkit.Actor, u *User, detail string) (int, error) {
-	n, err := tx.RevokeUserSessions(ctx, u.ID, SessionID{}, s.idNow())
+	n, err := tx.RevokeUserSessions(ctx, u.ID, SessionID{}, s.now())
 	if err != nil || n == 0 {
 		return n, err
 	}

@@ -152,7 +152,7 @@ func (s *Service) BeginTOTP(ctx context.Context, actor billkit.Actor, userID Use
 			return billkit.Errorf(billkit.CodeFailedPrecondition, "access.totp_enabled", "two-factor authentication is already on")
 		}
 		before := *u
-		u.TOTPSecret, u.TOTPLastStep, u.UpdatedAt = secret, 0, s.idNow()
+		u.TOTPSecret, u.TOTPLastStep, u.UpdatedAt = secret, 0, s.now()
 		if err := tx.UpdateUser(ctx, u); err != nil {
 			return err
 		}
@@ -210,7 +210,7 @@ func (s *Service) ConfirmTOTP(ctx context.Context, actor billkit.Actor, userID U
 			return billkit.InvalidField("code", "access.totp_invalid", "is not the current code of the authenticator app")
 		}
 		before := *u
-		now := s.idNow()
+		now := s.now()
 		u.TOTPEnabled, u.TOTPLastStep, u.UpdatedAt = true, step, now
 		if err := tx.UpdateUser(ctx, u); err != nil {
 			return err
@@ -268,7 +268,7 @@ func (s *Service) DisableTOTP(ctx context.Context, actor billkit.Actor, userID U
 			return nil
 		}
 		before := *u
-		u.TOTPEnabled, u.TOTPSecret, u.TOTPLastStep, u.UpdatedAt = false, "", 0, s.idNow()
+		u.TOTPEnabled, u.TOTPSecret, u.TOTPLastStep, u.UpdatedAt = false, "", 0, s.now()
 		if err := tx.UpdateUser(ctx, u); err != nil {
 			return err
 		}

@@ -223,7 +223,7 @@ func (s *Service) newUser(p CreateUserParams) (*User, error) {
 	if err != nil {
 		return nil, err
 	}
-	now := s.idNow()
+	now := s.now()
 	return &User{
 		ID: billkit.NewID[User](), Kind: p.Kind, Email: email, Name: name, Locale: locale,
 		Status: UserStatusActive, PasswordHash: hash, CreatedAt: now, UpdatedAt: now,
@@ -357,7 +357,7 @@ func (s *Service) UpdateUser(ctx context.Context, actor billkit.Actor, id UserID
 		if p.Status != nil {
 			u.Status = *p.Status
 		}
-		now := s.idNow()
+		now := s.now()
 		u.UpdatedAt = now
 		if err := tx.UpdateUser(ctx, u); err != nil {
 			return err

@@ -69,12 +69,7 @@ func (s *Service) now() time.Time { return billkit.Instant(s.clock.Now()) }
 // record appends the action "<function>.<verb>" on the object to the log,
 // in tx.
 func record(ctx context.Context, tx Store, actor billkit.Actor, now time.Time, function, verb, id string, client billkit.ClientID, before, after any) error {
-	a, err := billkit.NewAction(actor, now, function+"."+verb, function, id, before, after)
-	if err != nil {
-		return err
-	}
-	a.ClientID = client
-	return tx.InsertAction(ctx, a)
+	return billkit.RecordAction(ctx, tx, actor, now, function+"."+verb, function, id, client, before, after)
 }
 
 // text checks a free-text field: trimmed, at most max bytes, required when

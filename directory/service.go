@@ -73,11 +73,7 @@ func Functions() []string { return []string{Function} }
 // of kind ("currency") with key id. Its name is "directory.<kind>.<verb>" and
 // its object type "directory.<kind>".
 func (s *Service) record(ctx context.Context, tx Store, actor billkit.Actor, kind, verb, id string, before, after any) error {
-	a, err := billkit.NewAction(actor, s.now(), Function+"."+kind+"."+verb, Function+"."+kind, id, before, after)
-	if err != nil {
-		return err
-	}
-	return tx.InsertAction(ctx, a)
+	return billkit.RecordAction(ctx, tx, actor, s.now(), Function+"."+kind+"."+verb, Function+"."+kind, id, billkit.ClientID{}, before, after)
 }
 
 // now is the service's clock in the form billkit stores instants.
