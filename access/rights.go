@@ -154,7 +154,6 @@ type RightsStore interface {
 	DeleteActionsBefore(ctx context.Context, before time.Time) (int, error)
 }
 
-// rightsNow is the service's clock in the form billkit stores instants.
 
 // recordRights appends an action to the log in tx: actor did name to the
 // object of objectType with key id, belonging to client (zero for none).
