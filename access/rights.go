@@ -154,7 +154,6 @@ type RightsStore interface {
 	DeleteActionsBefore(ctx context.Context, before time.Time) (int, error)
 }
 
-
 // recordRights appends an action to the log in tx: actor did name to the
 // object of objectType with key id, belonging to client (zero for none).
 func (s *Service) recordRights(ctx context.Context, tx Store, actor billkit.Actor, name, objectType, id string, client billkit.ClientID, before, after any) error {
