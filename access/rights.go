@@ -11,10 +11,11 @@ import (
 // ("access.department:edit").
 const FunctionDepartment = "access.department"
 
-// The functions of billing and directory, named here because access does not
-// import them. Customer roles are made of the client-scoped ones.
+// The functions of billing, catalog and directory, named here because access
+// does not import them. Customer roles are made of the client-scoped ones.
 const (
 	functionDirectory   = "directory"
+	functionCatalog     = "catalog"
 	functionProvider    = "billing.provider"
 	functionCompany     = "billing.company"
 	functionClient      = "billing.client"
@@ -29,9 +30,9 @@ func Functions() []string {
 }
 
 // DefaultFunctions is RightsConfig.Functions's default: access's own
-// functions, the directory, and billing's account functions.
+// functions, the directory, the catalog, and billing's account functions.
 func DefaultFunctions() []string {
-	return append(Functions(), functionDirectory,
+	return append(Functions(), functionDirectory, functionCatalog,
 		functionProvider, functionCompany, functionClient, functionClientGroup, functionPayer, functionContract)
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/billkit/billkit/access"
 	"github.com/billkit/billkit/billing"
+	"github.com/billkit/billkit/catalog"
 	"github.com/billkit/billkit/cmd/billkit/internal/api"
 	"github.com/billkit/billkit/directory"
 	"github.com/billkit/billkit/directory/ecb"
@@ -46,6 +47,7 @@ func (m *Main) serve(ctx context.Context, cfg *config) (err error) {
 
 	acc := access.NewService(st.Access(), access.Config{})
 	bill := billing.NewService(st.Billing(), svc, billing.Config{})
+	cat := catalog.NewService(st.Catalog(), svc, catalog.Config{})
 	if err := ensureFirstAdmin(ctx, acc, log, m.Stderr); err != nil {
 		return err
 	}
@@ -54,6 +56,7 @@ func (m *Main) serve(ctx context.Context, cfg *config) (err error) {
 		Directory:    svc,
 		Access:       acc,
 		Billing:      bill,
+		Catalog:      cat,
 		RateSource:   rateSource(cfg),
 		Ping:         st.Ping,
 		Logger:       log,
@@ -124,6 +127,7 @@ type handlerConfig struct {
 	Directory    *directory.Service
 	Access       *access.Service
 	Billing      *billing.Service
+	Catalog      *catalog.Service
 	CookieSecure bool
 	RateSource   directory.RateSource
 	// Ping checks the database for /healthz.
@@ -138,6 +142,7 @@ func newHandler(c handlerConfig) (http.Handler, error) {
 		Directory:    c.Directory,
 		Access:       c.Access,
 		Billing:      c.Billing,
+		Catalog:      c.Catalog,
 		RateSource:   c.RateSource,
 		Logger:       c.Logger,
 		Version:      buildVersion().Version,

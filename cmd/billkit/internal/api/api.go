@@ -11,6 +11,7 @@ import (
 	"github.com/billkit/billkit"
 	"github.com/billkit/billkit/access"
 	"github.com/billkit/billkit/billing"
+	"github.com/billkit/billkit/catalog"
 	"github.com/billkit/billkit/directory"
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
@@ -31,6 +32,11 @@ type Config struct {
 	// Billing serves providers, companies, clients, payers and contracts.
 	// Default: none, and the billing operations are not registered.
 	Billing *billing.Service
+	// Catalog serves the catalog: product types, tariffs, addons, groups,
+	// enumerations, OS images, agreements, price versions, import and
+	// export, quotes and the public storefront. Default: none, and the
+	// catalog operations are not registered.
+	Catalog *catalog.Service
 	// RateSource is used by POST /exchange-rates/refresh. Default: none, and
 	// the endpoint answers failed_precondition.
 	RateSource directory.RateSource
@@ -93,9 +99,11 @@ func New(cfg Config) (http.Handler, error) {
 		h.access = cfg.Access
 	}
 	h.billing = cfg.Billing
+	h.catalog = cfg.Catalog
 	if cfg.Clock == nil {
 		cfg.Clock = billkit.SystemClock()
 	}
+	h.clock = cfg.Clock
 	hapi.UseMiddleware(authMiddleware(hapi, auth))
 	hapi.UseMiddleware(idempotencyMiddleware(hapi, newIdempotency(cfg.Clock)))
 	h.register(hapi)

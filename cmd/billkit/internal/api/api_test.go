@@ -14,6 +14,7 @@ import (
 	"github.com/billkit/billkit"
 	"github.com/billkit/billkit/access"
 	"github.com/billkit/billkit/billing"
+	"github.com/billkit/billkit/catalog"
 	"github.com/billkit/billkit/directory"
 	"github.com/billkit/billkit/store/bunstore"
 	"github.com/billkit/billkit/store/storetest"
@@ -43,6 +44,7 @@ type world struct {
 	dir   *directory.Service
 	acc   *access.Service
 	bill  *billing.Service
+	cat   *catalog.Service
 	admin *access.User // a staff user with full rights
 	// resets are the password reset tokens the API sent, by email.
 	resets map[string]string
@@ -69,8 +71,9 @@ func newWorld(t *testing.T) *world {
 	}
 	w.acc = access.NewService(w.st.Access(), access.Config{Clock: w.clock, Identity: access.IdentityConfig{Argon2: fastArgon2}})
 	w.bill = billing.NewService(w.st.Billing(), w.dir, billing.Config{Clock: w.clock})
+	w.cat = catalog.NewService(w.st.Catalog(), w.dir, catalog.Config{Clock: w.clock})
 	h, err := New(Config{
-		Directory: w.dir, Access: w.acc, Billing: w.bill,
+		Directory: w.dir, Access: w.acc, Billing: w.bill, Catalog: w.cat, Clock: w.clock,
 		PasswordResetSender: func(_ context.Context, email, token string) error {
 			w.resets[email] = token
 			return nil

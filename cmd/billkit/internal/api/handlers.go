@@ -7,6 +7,7 @@ import (
 	"github.com/billkit/billkit"
 	"github.com/billkit/billkit/access"
 	"github.com/billkit/billkit/billing"
+	"github.com/billkit/billkit/catalog"
 	"github.com/billkit/billkit/directory"
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/shopspring/decimal"
@@ -19,6 +20,8 @@ type handlers struct {
 	rates        directory.RateSource
 	access       *access.Service
 	billing      *billing.Service
+	catalog      *catalog.Service
+	clock        billkit.Clock
 	cookieSecure bool
 	resetSender  func(ctx context.Context, email, token string) error
 }
@@ -143,6 +146,9 @@ func (h *handlers) register(api huma.API) {
 	}
 	if h.billing != nil {
 		h.registerBilling(api)
+	}
+	if h.catalog != nil {
+		h.registerCatalog(api)
 	}
 }
 
