@@ -16,9 +16,9 @@ import (
 // A hoster keeps the catalog in version control as one YAML or JSON file:
 // ExportCatalog writes it, ParseCatalog reads it back, ValidateCatalog checks
 // it whole, and Service.ApplyCatalog writes it in one transaction. Export is
-// stable (every list sorted by code, prices by period and currency, keys in
-// a fixed order), so export → import → export gives the same bytes and a
-// change shows in a diff as the lines it changes.
+// stable (entities sorted by code, fields in a fixed order), so export →
+// import → export gives the same bytes and a change shows in a diff as the
+// lines it changes.
 
 // ParseCatalog reads a catalog document in the format given. It is strict:
 // an unknown field, a key given twice, a value of the wrong type or data
@@ -43,10 +43,11 @@ func ExportCatalog(w io.Writer, c Catalog, format Format) error {
 }
 
 // SortCatalog returns a copy of c in export order: product types,
-// enumerations, groups, tariffs, OS images and agreements by code; price
-// versions by tariff code and effective date; every price list by period
-// (shortest first) and currency; lists of codes by code. Addons, options
-// and enumeration values keep their order, which is the order clients see.
+// enumerations, groups, tariffs, OS images and agreements by code, price
+// versions by tariff code and effective date. The lists inside an entity
+// (prices, addons, options, values, references) keep their order: it is
+// part of the entity, the order clients see and the order it was written
+// in, so an exported catalog imports back unchanged.
 func SortCatalog(c Catalog) Catalog {
 	byCode := func(a, b string) int { return cmp.Compare(a, b) }
 	c.ProductTypes = slices.Clone(c.ProductTypes)
@@ -55,36 +56,12 @@ func SortCatalog(c Catalog) Catalog {
 	slices.SortStableFunc(c.Enumerations, func(a, b EnumerationDoc) int { return byCode(a.Code, b.Code) })
 	c.Groups = slices.Clone(c.Groups)
 	slices.SortStableFunc(c.Groups, func(a, b TariffGroupDoc) int { return byCode(a.Code, b.Code) })
-	for i := range c.Groups {
-		c.Groups[i].ChangeToGroups = sortedCodes(c.Groups[i].ChangeToGroups)
-	}
 	c.Tariffs = slices.Clone(c.Tariffs)
 	slices.SortStableFunc(c.Tariffs, func(a, b TariffDoc) int { return byCode(a.Code, b.Code) })
-	for i := range c.Tariffs {
-		t := &c.Tariffs[i]
-		t.Prices = sortedPrices(t.Prices)
-		t.ClientGroupIDs = sortedCodes(t.ClientGroupIDs)
-		t.Addons = slices.Clone(t.Addons)
-		for j := range t.Addons {
-			a := &t.Addons[j]
-			a.Prices = sortedPrices(a.Prices)
-			a.Options = slices.Clone(a.Options)
-			for k := range a.Options {
-				a.Options[k].Prices = sortedPrices(a.Options[k].Prices)
-			}
-		}
-	}
 	c.OSImages = slices.Clone(c.OSImages)
 	slices.SortStableFunc(c.OSImages, func(a, b OSImageDoc) int { return byCode(a.Code, b.Code) })
-	for i := range c.OSImages {
-		c.OSImages[i].Tariffs = sortedCodes(c.OSImages[i].Tariffs)
-		c.OSImages[i].ProductTypes = sortedCodes(c.OSImages[i].ProductTypes)
-	}
 	c.Agreements = slices.Clone(c.Agreements)
 	slices.SortStableFunc(c.Agreements, func(a, b AgreementDoc) int { return byCode(a.Code, b.Code) })
-	for i := range c.Agreements {
-		c.Agreements[i].Tariffs = sortedCodes(c.Agreements[i].Tariffs)
-	}
 	c.PriceVersions = slices.Clone(c.PriceVersions)
 	slices.SortStableFunc(c.PriceVersions, func(a, b PriceVersionDoc) int {
 		if n := byCode(a.Tariff, b.Tariff); n != 0 {
@@ -92,54 +69,7 @@ func SortCatalog(c Catalog) Catalog {
 		}
 		return a.EffectiveDate.Compare(b.EffectiveDate)
 	})
-	for i := range c.PriceVersions {
-		v := &c.PriceVersions[i]
-		v.Prices = sortedPrices(v.Prices)
-		v.AddonPrices = slices.Clone(v.AddonPrices)
-		slices.SortStableFunc(v.AddonPrices, func(a, b AddonPrices) int {
-			if n := byCode(a.Addon, b.Addon); n != 0 {
-				return n
-			}
-			return byCode(a.Option, b.Option)
-		})
-		for j := range v.AddonPrices {
-			v.AddonPrices[j].Prices = sortedPrices(v.AddonPrices[j].Prices)
-		}
-	}
 	return c
-}
-
-func sortedCodes(s []string) []string {
-	if len(s) == 0 {
-		return s
-	}
-	s = slices.Clone(s)
-	slices.Sort(s)
-	return s
-}
-
-func periodRank(p Period) int {
-	if i := slices.Index(Periods(), p); i >= 0 {
-		return i
-	}
-	return len(Periods())
-}
-
-func sortedPrices(ps []Price) []Price {
-	if len(ps) == 0 {
-		return ps
-	}
-	ps = slices.Clone(ps)
-	slices.SortStableFunc(ps, func(a, b Price) int {
-		if n := cmp.Compare(periodRank(a.Period), periodRank(b.Period)); n != 0 {
-			return n
-		}
-		if n := cmp.Compare(a.Period, b.Period); n != 0 {
-			return n
-		}
-		return cmp.Compare(a.Currency, b.Currency)
-	})
-	return ps
 }
 
 // ValidateCatalog checks a whole catalog document before anything is

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/billkit/billkit"
@@ -518,4 +519,31 @@ type AddonPrices struct {
 	Addon  string  `json:"addon" yaml:"addon"`
 	Option string  `json:"option,omitempty" yaml:"option,omitempty"`
 	Prices []Price `json:"prices" yaml:"prices"`
+}
+
+// priceWire is Price as JSON, with amounts written as strings that keep
+// their decimals ("5.00", not "5").
+type priceWire struct {
+	Period   Period `json:"period"`
+	Currency string `json:"currency"`
+	Amount   string `json:"amount"`
+	SetupFee string `json:"setup_fee,omitempty"`
+}
+
+// MarshalJSON writes the amounts as decimal strings with their exponent
+// kept, so a stored or exported "5.00" reads back as "5.00".
+func (p Price) MarshalJSON() ([]byte, error) {
+	w := priceWire{Period: p.Period, Currency: p.Currency, Amount: exactString(p.Amount)}
+	if !p.SetupFee.IsZero() {
+		w.SetupFee = exactString(p.SetupFee)
+	}
+	return json.Marshal(w)
+}
+
+// exactString writes d with all its decimals.
+func exactString(d decimal.Decimal) string {
+	if e := d.Exponent(); e < 0 {
+		return d.StringFixed(-e)
+	}
+	return d.String()
 }

@@ -5,7 +5,8 @@ package catalog
 // actions' names ("catalog.tariff.create"). An action's ObjectType names the
 // entity: "catalog.product_type", "catalog.tariff", "catalog.tariff_group",
 // "catalog.enumeration", "catalog.os_image", "catalog.agreement",
-// "catalog.price_version"; ApplyCatalog records "catalog.apply" too.
+// "catalog.price_version". ApplyCatalog records one action per entity it
+// creates or updates.
 const Function = "catalog"
 
 // The object types of the catalog's actions.
@@ -17,7 +18,6 @@ const (
 	ObjectOSImage      = "catalog.os_image"
 	ObjectAgreement    = "catalog.agreement"
 	ObjectPriceVersion = "catalog.price_version"
-	ObjectCatalog      = "catalog.catalog"
 )
 
 // Functions lists the catalog's functions, for the access package's right

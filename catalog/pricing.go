@@ -3,6 +3,9 @@ package catalog
 import (
 	"context"
 	"fmt"
+	"math"
+	"math/big"
+	"math/bits"
 
 	"github.com/billkit/billkit"
 	"github.com/billkit/billkit/directory"
@@ -213,24 +216,119 @@ func (p *pricer) convert(d decimal.Decimal) decimal.Decimal {
 	if extra := -d.Exponent() - currencyDigits(p.tariff.Currency); extra > 0 {
 		places += extra
 	}
-	m, err := billkit.NewMoney(d.Mul(p.rate), p.currency)
-	if err != nil {
-		return d.Mul(p.rate).Round(places)
-	}
-	return m.RoundTo(places, p.mode).Amount()
+	return mulRound(d, p.rate, places, p.mode)
 }
 
 // amount returns unit × qty in the quote's currency, rounded once.
 func (p *pricer) amount(unit, qty decimal.Decimal) (billkit.Money, error) {
-	v := unit
-	if !qty.Equal(quantityOne) {
-		v = unit.Mul(qty)
-	}
-	m, err := billkit.NewMoney(v, p.currency)
-	if err != nil {
-		return billkit.Money{}, err
-	}
-	return m.RoundTo(p.digits, p.mode), nil
+	return billkit.NewMoney(mulRound(unit, qty, p.digits, p.mode), p.currency)
 }
 
 var quantityOne = decimal.NewFromInt(1)
+
+// mulRound returns a × b rounded by mode to digits decimals, with exponent
+// -digits: exactly what billkit.Money.RoundTo gives for the product. Prices
+// and quantities are small numbers, so it works on int64 whenever the
+// product fits, and on big integers otherwise.
+func mulRound(a, b decimal.Decimal, digits int32, mode billkit.RoundingMode) decimal.Decimal {
+	if q, ok := mulRound64(a, b, digits, mode); ok {
+		return decimal.New(q, -digits)
+	}
+	return roundBig(a.Mul(b), digits, mode)
+}
+
+// roundBig rounds d to digits decimals by mode on big integers.
+func roundBig(d decimal.Decimal, digits int32, mode billkit.RoundingMode) decimal.Decimal {
+	coef := d.Coefficient()
+	shift := int64(d.Exponent()) + int64(digits)
+	den := big.NewInt(1)
+	if shift >= 0 {
+		coef.Mul(coef, new(big.Int).Exp(big.NewInt(10), big.NewInt(shift), nil))
+	} else {
+		den.Exp(big.NewInt(10), big.NewInt(-shift), nil)
+	}
+	return decimal.NewFromBigInt(roundQuo(coef, den, mode), -digits)
+}
+
+// pow10s are the powers of ten an int64 holds.
+var pow10s = func() [19]int64 {
+	var t [19]int64
+	t[0] = 1
+	for i := 1; i < len(t); i++ {
+		t[i] = t[i-1] * 10
+	}
+	return t
+}()
+
+// mulRound64 is mulRound on int64; ok is false when a number does not fit.
+func mulRound64(a, b decimal.Decimal, digits int32, mode billkit.RoundingMode) (int64, bool) {
+	if a.NumDigits() > 18 || b.NumDigits() > 18 {
+		return 0, false
+	}
+	ac, bc := a.CoefficientInt64(), b.CoefficientInt64()
+	neg := (ac < 0) != (bc < 0)
+	hi, lo := bits.Mul64(abs64(ac), abs64(bc))
+	if hi != 0 || lo > math.MaxInt64 {
+		return 0, false
+	}
+	prod := int64(lo)
+	shift := int64(a.Exponent()) + int64(b.Exponent()) + int64(digits)
+	switch {
+	case shift >= 0:
+		if shift > 18 {
+			return 0, false
+		}
+		hi, lo := bits.Mul64(uint64(prod), uint64(pow10s[shift]))
+		if hi != 0 || lo > math.MaxInt64 {
+			return 0, false
+		}
+		prod = int64(lo)
+	case shift < -18:
+		return 0, false
+	default:
+		p := pow10s[-shift]
+		q, r := prod/p, prod%p
+		if r != 0 {
+			away := false
+			switch c := cmp2(r, p); mode {
+			case billkit.RoundDown:
+			case billkit.RoundUp:
+				away = true
+			case billkit.RoundFloor:
+				away = neg
+			case billkit.RoundCeiling:
+				away = !neg
+			case billkit.RoundHalfEven:
+				away = c > 0 || (c == 0 && q%2 == 1)
+			default:
+				away = c >= 0
+			}
+			if away {
+				q++
+			}
+		}
+		prod = q
+	}
+	if neg {
+		prod = -prod
+	}
+	return prod, true
+}
+
+// cmp2 compares 2r with p (0 ≤ r < p ≤ 10^18, so 2r does not overflow).
+func cmp2(r, p int64) int {
+	switch r2 := 2 * r; {
+	case r2 < p:
+		return -1
+	case r2 > p:
+		return 1
+	}
+	return 0
+}
+
+func abs64(x int64) uint64 {
+	if x < 0 {
+		return uint64(-x)
+	}
+	return uint64(x)
+}

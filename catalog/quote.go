@@ -128,7 +128,7 @@ func (q *Quote) AddAdjustment(code string, amount billkit.Money, recurring bool)
 	if err := q.checkAmount("amount", amount); err != nil {
 		return err
 	}
-	amount = amount.RoundTo(q.Digits, billkit.RoundDown) // exact: only trailing zeros go
+	amount = q.normalize(amount)
 	q.Lines = append(q.Lines, QuoteLine{
 		Kind: LineAdjustment, Code: code, UnitPrice: amount, Quantity: quantityOne,
 		Amount: amount, Recurring: recurring,
@@ -150,24 +150,65 @@ func (q *Quote) checkAmount(field string, m billkit.Money) error {
 	return nil
 }
 
+// normalize writes a rounded amount with exactly Digits decimals ("1.500"
+// as "1.50", "2" as "2.00"); the value does not change.
+func (q *Quote) normalize(m billkit.Money) billkit.Money {
+	if m.Amount().Exponent() == -q.Digits {
+		return m
+	}
+	return m.RoundTo(q.Digits, billkit.RoundDown)
+}
+
 // sum recomputes the totals from the lines.
 func (q *Quote) sum() error {
-	total := billkit.Zero(q.Currency).RoundTo(q.Digits, q.Rounding)
-	recurring := total
-	for i := range q.Lines {
-		l := &q.Lines[i]
-		var err error
-		if total, err = total.Add(l.Amount); err != nil {
-			return err
+	total, recurring, ok := q.sum64()
+	if !ok {
+		total, recurring = decimal.Zero, decimal.Zero
+		for i := range q.Lines {
+			a := q.Lines[i].Amount.Amount()
+			total = total.Add(a)
+			if q.Lines[i].Recurring {
+				recurring = recurring.Add(a)
+			}
 		}
-		if l.Recurring {
-			if recurring, err = recurring.Add(l.Amount); err != nil {
-				return err
+		total, recurring = total.Round(q.Digits), recurring.Round(q.Digits)
+	}
+	var err error
+	if q.Total, err = billkit.NewMoney(total, q.Currency); err != nil {
+		return err
+	}
+	q.Recurring, err = billkit.NewMoney(recurring, q.Currency)
+	return err
+}
+
+// sum64 adds the lines' amounts, all with exponent -Digits, on int64; ok
+// is false when one does not fit or a sum would overflow.
+func (q *Quote) sum64() (total, recurring decimal.Decimal, ok bool) {
+	var t, r int64
+	for i := range q.Lines {
+		a := q.Lines[i].Amount.Amount()
+		if a.Exponent() != -q.Digits || a.NumDigits() > 18 {
+			return total, recurring, false
+		}
+		c := a.CoefficientInt64()
+		if t, ok = add64(t, c); !ok {
+			return total, recurring, false
+		}
+		if q.Lines[i].Recurring {
+			if r, ok = add64(r, c); !ok {
+				return total, recurring, false
 			}
 		}
 	}
-	q.Total, q.Recurring = total, recurring
-	return nil
+	return decimal.New(t, -q.Digits), decimal.New(r, -q.Digits), true
+}
+
+func add64(a, b int64) (int64, bool) {
+	s := a + b
+	if (s > a) != (b > 0) {
+		return 0, false
+	}
+	return s, true
 }
 
 // NewQuote prices r.Tariff for r.Period on r.Date in r.Currency.
@@ -338,7 +379,7 @@ func NewQuote(ctx context.Context, r QuoteRequest) (Quote, error) {
 			if err := q.checkAmount(fmt.Sprintf("lines[%d].amount", i), q.Lines[i].Amount); err != nil {
 				return Quote{}, billkit.WrapError(err, billkit.CodeInternal, "catalog.quote_adjustment_invalid", "an adjuster left a line the quote cannot add up")
 			}
-			q.Lines[i].Amount = q.Lines[i].Amount.RoundTo(q.Digits, billkit.RoundDown) // exact
+			q.Lines[i].Amount = q.normalize(q.Lines[i].Amount)
 		}
 		if err := q.sum(); err != nil {
 			return Quote{}, err

@@ -10,6 +10,7 @@ import (
 	"github.com/billkit/billkit"
 	"github.com/billkit/billkit/access"
 	"github.com/billkit/billkit/billing"
+	"github.com/billkit/billkit/catalog"
 	"github.com/billkit/billkit/directory"
 	"github.com/billkit/billkit/store/bunstore"
 	"github.com/google/go-cmp/cmp"
@@ -24,6 +25,7 @@ type Stores struct {
 	Directory directory.Store
 	Access    access.Store
 	Billing   billing.Store
+	Catalog   catalog.Store
 	// Bun, when set, is the bunstore.Store behind the stores. Run then also
 	// checks that billkit's writes join a transaction owned by the caller
 	// (bunstore.New(tx)).
@@ -50,6 +52,7 @@ func Run(t *testing.T, newStores func(t testing.TB) Stores) {
 	t.Run("access/identity", func(t *testing.T) { runAccessIdentity(t, newStores) })
 	t.Run("access/rights", func(t *testing.T) { runAccessRights(t, newStores) })
 	t.Run("billing/accounts", func(t *testing.T) { runBillingAccounts(t, newStores) })
+	t.Run("catalog", func(t *testing.T) { runCatalog(t, newStores) })
 }
 
 // cmpOpts compare the values billkit stores: decimals by value, IDs by value.

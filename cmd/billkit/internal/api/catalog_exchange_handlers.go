@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/billkit/billkit"
+	"github.com/billkit/billkit/billing"
 	"github.com/billkit/billkit/catalog"
 	"github.com/danielgtaylor/huma/v2"
 )
@@ -14,7 +15,7 @@ import (
 // Import and export of the whole catalog, quotes, and the public storefront.
 
 type exportCatalogInput struct {
-	ProviderID string `query:"provider_id" required:"true" maxLength:"64" doc:"The provider whose catalog to export."`
+	ProviderID string `query:"provider_id" maxLength:"64" doc:"The provider whose catalog to export. Default: the only provider, when there is one."`
 	Format     string `query:"format" enum:"yaml,json" doc:"The document's format. Default: yaml."`
 }
 
@@ -74,7 +75,10 @@ func (h *handlers) registerCatalogExchange(api huma.API) {
 			if err != nil {
 				return nil, err
 			}
-			p, err := parseProviderID("provider_id", in.ProviderID)
+			if err := a.Authorize(billkit.R(catalog.Function, billkit.OpRead)); err != nil {
+				return nil, err
+			}
+			p, err := h.catalogProvider(ctx, in.ProviderID)
 			if err != nil {
 				return nil, err
 			}
@@ -116,8 +120,8 @@ func (h *handlers) registerCatalogExchange(api huma.API) {
 				if err != nil {
 					return ImportResult{}, err
 				}
-				if in.ProviderID != "" {
-					if doc.ProviderID, err = parseProviderID("provider_id", in.ProviderID); err != nil {
+				if in.ProviderID != "" || doc.ProviderID.IsZero() {
+					if doc.ProviderID, err = h.catalogProvider(ctx, in.ProviderID); err != nil {
 						return ImportResult{}, err
 					}
 				}
@@ -168,6 +172,22 @@ func (h *handlers) registerCatalogExchange(api huma.API) {
 			}
 			return nil, billkit.NotFound("tariff", in.Code)
 		})
+}
+
+// catalogProvider parses the provider_id of a catalog call; "" names the
+// installation's only provider, when it has exactly one.
+func (h *handlers) catalogProvider(ctx context.Context, raw string) (billkit.ProviderID, error) {
+	if raw != "" || h.billing == nil {
+		return parseProviderID("provider_id", raw)
+	}
+	ps, err := h.billing.ListProviders(ctx, storefrontActor, billing.ProviderFilter{PageParams: billkit.PageParams{Limit: 2}})
+	if err != nil {
+		return billkit.ProviderID{}, err
+	}
+	if len(ps.Items) != 1 {
+		return billkit.ProviderID{}, billkit.InvalidField("provider_id", "required", "is required when there is not exactly one provider")
+	}
+	return ps.Items[0].ID, nil
 }
 
 func mediaType(f catalog.Format) string {

@@ -308,7 +308,9 @@ func (h *handlers) registerCatalog(api huma.API) {
 			}
 			return c.ListPriceVersions(ctx, a, f)
 		},
-		c.CreatePriceVersion, func(n NewPriceVersion) (ProviderRef, catalog.PriceVersionDoc) { return n.ProviderRef, n.PriceVersionDoc },
+		c.CreatePriceVersion, func(n NewPriceVersion) (ProviderRef, catalog.PriceVersionDoc) {
+			return n.ProviderRef, n.PriceVersionDoc
+		},
 		c.GetPriceVersion, c.UpdatePriceVersion, c.DeletePriceVersion)
 
 	h.registerCatalogExchange(api)

@@ -13,6 +13,7 @@ import (
 	"github.com/billkit/billkit"
 	"github.com/billkit/billkit/access"
 	"github.com/billkit/billkit/billing"
+	"github.com/billkit/billkit/catalog"
 	"github.com/billkit/billkit/directory"
 	"github.com/shopspring/decimal"
 )
@@ -37,6 +38,14 @@ type fixtures struct {
 	spareKey     access.APIKeyID
 	loginUser    *access.User // signs in through POST /auth/login
 	rate         directory.ExchangeRateID
+	productType  catalog.ProductTypeID
+	tariff       catalog.TariffID
+	tariff2      catalog.TariffID
+	tariffGroup  catalog.TariffGroupID
+	enumeration  catalog.EnumerationID
+	osImage      catalog.OSImageID
+	agreement    catalog.AgreementID
+	priceVersion catalog.PriceVersionID
 }
 
 func (w *world) fixtures(t *testing.T) *fixtures {
@@ -107,7 +116,83 @@ func (w *world) fixtures(t *testing.T) *fixtures {
 	})
 	must(err)
 	f.rate = rate.ID
+	w.catalogFixtures(t, f)
 	return f
+}
+
+// matrixCatalog is the catalog of the matrix's provider: one of each
+// entity, and two tariffs of one group so a change can be checked.
+const matrixCatalog = `
+product_types:
+  - {code: vps, kind: vps, name: {en: VPS}, lifecycle: {client_delete: never}}
+enumerations:
+  - {code: os, name: {en: OS}, values: [{code: debian, name: {en: Debian}}]}
+groups:
+  - {code: vps, name: {en: VPS}, change_within_group: true}
+tariffs:
+  - code: vps-1
+    name: {en: VPS 1}
+    product_type: vps
+    group: vps
+    currency: USD
+    prices: [{period: month, currency: USD, amount: "5.00"}]
+    addons:
+      - {code: os, name: {en: OS}, billing_type: enum, enumeration: os, options: [{value: debian}]}
+      - code: ram
+        name: {en: RAM}
+        billing_type: quantity
+        unit: GB
+        min: 1
+        max: 4
+        step: 1
+        prices: [{period: month, currency: USD, amount: "1.00"}]
+  - code: vps-2
+    name: {en: VPS 2}
+    product_type: vps
+    group: vps
+    currency: USD
+    prices: [{period: month, currency: USD, amount: "9.00"}]
+os_images:
+  - {code: debian, name: Debian, product_types: [vps]}
+agreements:
+  - {code: terms, title: {en: Terms}, text: {en: Be nice.}, tariffs: [vps-1]}
+price_versions:
+  - {tariff: vps-1, effective_date: 2030-01-01, policy: next_renewal, prices: [{period: month, currency: USD, amount: "6.00"}]}
+`
+
+func (w *world) catalogFixtures(t *testing.T, f *fixtures) {
+	t.Helper()
+	ctx := context.Background()
+	doc, err := catalog.ParseCatalog(strings.NewReader(matrixCatalog), catalog.FormatYAML)
+	if err != nil {
+		t.Fatalf("catalog fixtures: %v", err)
+	}
+	doc.ProviderID = f.provider
+	if _, err := w.cat.ImportCatalog(ctx, system, doc, catalog.ImportOptions{}); err != nil {
+		t.Fatalf("catalog fixtures: %v", err)
+	}
+	pts, err := w.cat.ListProductTypes(ctx, system, catalog.ProductTypeFilter{ProviderID: f.provider})
+	if err != nil || len(pts.Items) != 1 {
+		t.Fatalf("catalog fixtures: %v %v", pts, err)
+	}
+	f.productType = pts.Items[0].ID
+	t1, err := w.cat.GetTariffByCode(ctx, system, f.provider, "vps-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t2, err := w.cat.GetTariffByCode(ctx, system, f.provider, "vps-2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.tariff, f.tariff2, f.tariffGroup = t1.ID, t2.ID, t1.GroupID
+	es, _ := w.cat.ListEnumerations(ctx, system, catalog.EnumerationFilter{ProviderID: f.provider})
+	os, _ := w.cat.ListOSImages(ctx, system, catalog.OSImageFilter{ProviderID: f.provider})
+	as, _ := w.cat.ListAgreements(ctx, system, catalog.AgreementFilter{ProviderID: f.provider})
+	vs, _ := w.cat.ListPriceVersions(ctx, system, catalog.PriceVersionFilter{ProviderID: f.provider})
+	if len(es.Items) != 1 || len(os.Items) != 1 || len(as.Items) != 1 || len(vs.Items) != 1 {
+		t.Fatalf("catalog fixtures: %d enumerations, %d images, %d agreements, %d versions", len(es.Items), len(os.Items), len(as.Items), len(vs.Items))
+	}
+	f.enumeration, f.osImage, f.agreement, f.priceVersion = es.Items[0].ID, os.Items[0].ID, as.Items[0].ID, vs.Items[0].ID
 }
 
 // path fills the path parameters of an operation's path with the fixtures,
@@ -135,9 +220,15 @@ func (f *fixtures) path(t *testing.T, p string) string {
 				"contracts": f.contractA.String(), "departments": f.department.String(), "grants": f.grant.String(),
 				"invites": f.inviteA.String(), "staff": f.spare.ID.String(), "users": f.memberA.ID.String(),
 				"sessions": f.spareSession.String(), "api-keys": f.spareKey.String(), "exchange-rates": f.rate.String(),
+				"product-types": f.productType.String(), "tariffs": f.tariff.String(), "tariff-groups": f.tariffGroup.String(),
+				"enumerations": f.enumeration.String(), "os-images": f.osImage.String(), "agreements": f.agreement.String(),
+				"price-versions": f.priceVersion.String(),
 			}[coll]
 		case "{code}":
-			v = map[string]string{"countries": "US", "currencies": "JPY", "locales": "ru", "subdivisions": "US-CA", "units": "GB"}[coll]
+			v = map[string]string{"countries": "US", "currencies": "JPY", "locales": "ru", "subdivisions": "US-CA", "units": "GB",
+				"addons": "ram", "tariffs": "vps-1"}[coll]
+		case "{provider_id}":
+			v = f.provider.String()
 		case "{name}":
 			v = "com"
 		}
@@ -203,6 +294,25 @@ func (f *fixtures) bodies(n int) map[string]string {
 		"create-contract-template":   `{"company_id":"` + f.company.String() + `","name":"T ` + u + `","body":{"en":"Terms"},"number_format":"K-{NNNN}"}`,
 		"update-contract-template":   `{"name":"Service agreement"}`,
 		"create-contract":            `{"template_id":"` + f.template.String() + `","client_id":"` + f.clientA.String() + `","payer_id":"` + f.payerA.String() + `"}`,
+		"create-product-type":        `{"provider_id":"` + f.provider.String() + `","code":"pt-` + u + `","kind":"other","name":{"en":"Other"},"lifecycle":{"grace_days":1,"delete_after_days":7,"client_delete":"never","no_suspend_on_weekends":false,"trial_days":0}}`,
+		"update-product-type":        `{"code":"vps","kind":"vps","name":{"en":"Virtual servers"},"lifecycle":{"grace_days":1,"delete_after_days":7,"client_delete":"never","no_suspend_on_weekends":false,"trial_days":0}}`,
+		"create-tariff":              `{"provider_id":"` + f.provider.String() + `","code":"t-` + u + `","name":{"en":"T"},"product_type":"vps","currency":"USD","prices":[{"period":"month","currency":"USD","amount":"1.00"}]}`,
+		"update-tariff":              `{"code":"vps-1","name":{"en":"VPS One"},"product_type":"vps","group":"vps","currency":"USD","prices":[{"period":"month","currency":"USD","amount":"5.00"}]}`,
+		"set-tariff-status":          `{"status":"hidden"}`,
+		"set-tariff-addon":           `{"code":"ram","name":{"en":"Memory"},"billing_type":"quantity","unit":"GB","min":"1","max":"8","step":"1","prices":[{"period":"month","currency":"USD","amount":"1.00"}]}`,
+		"check-tariff-change":        `{"to":"` + f.tariff2.String() + `"}`,
+		"create-tariff-group":        `{"provider_id":"` + f.provider.String() + `","code":"g-` + u + `","name":{"en":"G"}}`,
+		"update-tariff-group":        `{"code":"vps","name":{"en":"Virtual"},"change_within_group":true}`,
+		"create-enumeration":         `{"provider_id":"` + f.provider.String() + `","code":"e-` + u + `","name":{"en":"E"},"values":[{"code":"a","name":{"en":"A"}}]}`,
+		"update-enumeration":         `{"code":"os","name":{"en":"Systems"},"values":[{"code":"debian","name":{"en":"Debian"}}]}`,
+		"create-os-image":            `{"provider_id":"` + f.provider.String() + `","code":"os-` + u + `","name":"Alpine","family":"linux"}`,
+		"update-os-image":            `{"code":"debian","name":"Debian 12","product_types":["vps"]}`,
+		"create-agreement":           `{"provider_id":"` + f.provider.String() + `","code":"a-` + u + `","title":{"en":"A"},"text":{"en":"Text."}}`,
+		"update-agreement":           `{"code":"terms","title":{"en":"Terms"},"text":{"en":"Be kind."},"tariffs":["vps-1"]}`,
+		"create-price-version":       `{"provider_id":"` + f.provider.String() + `","tariff":"vps-2","effective_date":"2031-0` + fmt.Sprint(1+n%9) + `-01","policy":"now","prices":[{"period":"month","currency":"USD","amount":"10.00"}]}`,
+		"update-price-version":       `{"tariff":"vps-1","effective_date":"2030-01-01","policy":"now","prices":[{"period":"month","currency":"USD","amount":"7.00"}]}`,
+		"import-catalog":             `{"provider_id":"` + f.provider.String() + `"}`,
+		"create-quote":               `{"provider_id":"` + f.provider.String() + `","tariff":"vps-1","period":"month","date":"2025-03-10"}`,
 	}
 }
 
@@ -210,6 +320,7 @@ func (f *fixtures) bodies(n int) map[string]string {
 // names (its description says so): the staff user "with the right" gets
 // them too.
 var extraRights = map[string][]billkit.Right{
+	"import-catalog":             {billkit.R(catalog.Function, billkit.OpCreate)},
 	"create-grant":               {billkit.R(billing.FunctionCompany, billkit.OpRead)},
 	"delete-grant":               {billkit.R(access.FunctionDepartment, billkit.OpEdit), billkit.R(billing.FunctionClient, billkit.OpRead)},
 	"merge-client":               {billkit.R(billing.FunctionClient, billkit.OpEdit)},
