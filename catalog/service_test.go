@@ -481,3 +481,14 @@ func TestPublicCatalog(t *testing.T) {
 	_, err = e.svc.PublicCatalog(ctx, billkit.ProviderID{}, "")
 	wantField(t, err, "provider_id", "required")
 }
+
+// A provider that does not exist is a bad provider_id, not a database error.
+func TestUnknownProviderIsAFieldError(t *testing.T) {
+	e := newEnv(t)
+	_, err := e.svc.CreateProductType(context.Background(), system, billkit.NewProviderID(),
+		catalog.ProductTypeDoc{Code: "ssl", Kind: catalog.KindSSL, Name: text("SSL")})
+	wantField(t, err, "provider_id", "provider.not_found")
+	if n := e.count(t, "billkit_catalog_product_types"); n != 0 {
+		t.Fatalf("%d product types written", n)
+	}
+}

@@ -66,12 +66,21 @@ func codeTaken(v *billkit.FieldErrors, field, kind, code string, taken bool) {
 // write runs fn in a transaction with the provider's snapshot; v's errors,
 // with those fn adds, are returned before anything is stored: fn builds
 // first, calls check, then writes.
+//
+// Catalog entities reference their provider, which billing owns and catalog
+// cannot look up; a provider that does not exist surfaces as the store's
+// failed reference (store.reference_missing), reported here as a bad
+// provider_id.
 func (s *Service) write(ctx context.Context, provider billkit.ProviderID, fn func(tx Store, sn *snapshot) error) error {
-	return s.store.InTx(ctx, func(tx Store) error {
+	err := s.store.InTx(ctx, func(tx Store) error {
 		sn, err := loadSnapshot(ctx, tx, provider)
 		if err != nil {
 			return err
 		}
 		return fn(tx, sn)
 	})
+	if billkit.IsCode(err, billkit.CodeFailedPrecondition) && billkit.HasReason(err, "store.reference_missing") {
+		return billkit.InvalidField("provider_id", "provider.not_found", "is not a provider")
+	}
+	return err
 }
