@@ -21,7 +21,7 @@
 // range, an included amount inside it, enum addons with values),
 // ValidateAddonValues and ChangeAddons (the values an order gives addons,
 // and their changes after it), CheckChange (moves between tariffs under the
-// tariff groups' rules). Errors name the field: "prices[month][USD].amount",
+// tariff groups' rules). Errors name the field: "prices.month.USD.amount",
 // "addons[2].step", "addons[ram].quantity".
 //
 // # Service and storage

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"io"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -169,7 +168,7 @@ func ValidateCatalog(c Catalog, known ...Catalog) error {
 		}
 		row.merge(validatePriceVersionDoc(d, r))
 	}
-	return pricePaths(v.Err())
+	return v.Err()
 }
 
 // rowErrors collects the errors of one row of a document.
@@ -202,22 +201,6 @@ func (r rowErrors) merge(err error) {
 	for _, f := range be.Fields {
 		r.v.Add(f.Field, f.Reason, r.who+": "+f.Message)
 	}
-}
-
-// pricePrefix matches the price segments of a field, "prices[month][USD]".
-var pricePrefix = regexp.MustCompile(`prices\[([a-z0-9]+)\]\[([A-Z0-9]+)\]`)
-
-// pricePaths spells the price segments of the fields of an invalid error as
-// paths, "prices.month.USD": a document's row reads as the path to follow.
-func pricePaths(err error) error {
-	be, ok := err.(*billkit.Error)
-	if !ok {
-		return err
-	}
-	for i := range be.Fields {
-		be.Fields[i].Field = pricePrefix.ReplaceAllString(be.Fields[i].Field, "prices.$1.$2")
-	}
-	return be
 }
 
 // refs are the codes a document's references may resolve to.

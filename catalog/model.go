@@ -96,18 +96,18 @@ func (d ClientDelete) Valid() bool {
 type Lifecycle struct {
 	// GraceDays is how many days an unpaid service keeps running before it
 	// is suspended (0: suspended on the day it expires).
-	GraceDays int `json:"grace_days" yaml:"grace_days"`
+	GraceDays int `json:"grace_days,omitempty" yaml:"grace_days,omitempty"`
 	// DeleteAfterDays is how many days a suspended service waits before it
 	// is deleted (0: never deleted automatically).
-	DeleteAfterDays int `json:"delete_after_days" yaml:"delete_after_days"`
+	DeleteAfterDays int `json:"delete_after_days,omitempty" yaml:"delete_after_days,omitempty"`
 	// ClientDelete says whether clients may delete services. Default never.
-	ClientDelete ClientDelete `json:"client_delete" yaml:"client_delete"`
+	ClientDelete ClientDelete `json:"client_delete,omitempty" yaml:"client_delete,omitempty"`
 	// NoSuspendOnWeekends moves a suspension that falls on a Saturday or a
 	// Sunday (in the provider's time zone) to the next Monday.
-	NoSuspendOnWeekends bool `json:"no_suspend_on_weekends" yaml:"no_suspend_on_weekends"`
+	NoSuspendOnWeekends bool `json:"no_suspend_on_weekends,omitempty" yaml:"no_suspend_on_weekends,omitempty"`
 	// TrialDays is the length of a trial of the type's tariffs, unless a
 	// tariff sets its own (0: no trial).
-	TrialDays int `json:"trial_days" yaml:"trial_days"`
+	TrialDays int `json:"trial_days,omitempty" yaml:"trial_days,omitempty"`
 }
 
 // ProductType (item type) is a kind of thing sold: it names the processing

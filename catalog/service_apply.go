@@ -22,7 +22,7 @@ type applied[T any] struct {
 // its code is new, updated when it differs, and left alone when equal;
 // nothing is deleted (see Catalog). The whole document is validated before
 // anything is written: a bad row is an invalid error naming it
-// ("tariffs[3].prices[month][USD].amount") and nothing is stored. Entities
+// ("tariffs[3].prices.month.USD.amount") and nothing is stored. Entities
 // may refer to entities of the document or already stored ones. Applying
 // the same document twice changes nothing the second time. Every created
 // or updated entity is recorded in the action log. It needs catalog:create

@@ -225,7 +225,7 @@ func TestApplyCatalogBadRowWritesNothing(t *testing.T) {
 	c := sample(e.prov)
 	c.Tariffs[1].Prices[0].Amount = dec("-1")
 	_, err := e.svc.ApplyCatalog(ctx, system, c)
-	wantField(t, err, "tariffs[1].prices[month][USD].amount", catalog.ReasonPriceNegative)
+	wantField(t, err, "tariffs[1].prices.month.USD.amount", catalog.ReasonPriceNegative)
 	if n := e.actions(t, "catalog.tariff.create"); n != 0 {
 		t.Fatalf("%d actions recorded for a bad import", n)
 	}
@@ -239,13 +239,13 @@ func TestApplyCatalogBadRowWritesNothing(t *testing.T) {
 		edit          func(c *catalog.Catalog)
 		field, reason string
 	}{
-		{"hourly not allowed", func(c *catalog.Catalog) { c.ProductTypes[0].AllowHourly = false }, "tariffs[0].prices[hour][USD].period", catalog.ReasonPeriodNotAllowed},
+		{"hourly not allowed", func(c *catalog.Catalog) { c.ProductTypes[0].AllowHourly = false }, "tariffs[0].prices.hour.USD.period", catalog.ReasonPeriodNotAllowed},
 		{"min above max", func(c *catalog.Catalog) { c.Tariffs[0].Addons[3].Min = dec("32") }, "tariffs[0].addons[3].min", catalog.ReasonMinAboveMax},
 		{"step", func(c *catalog.Catalog) { c.Tariffs[0].Addons[3].Step = dec("2") }, "tariffs[0].addons[3].step", catalog.ReasonStepNotDividing},
 		{"included", func(c *catalog.Catalog) { c.Tariffs[0].Addons[3].Included = dec("17") }, "tariffs[0].addons[3].included", catalog.ReasonIncludedOutOfRange},
 		{"enum without values", func(c *catalog.Catalog) { c.Tariffs[0].Addons[2].Options = nil }, "tariffs[0].addons[2].options", catalog.ReasonEnumNoValues},
 		{"value outside enumeration", func(c *catalog.Catalog) { c.Tariffs[0].Addons[2].Options[1].Value = "cpanel" }, "tariffs[0].addons[2].options[1].value", catalog.ReasonValueUnknown},
-		{"currency not enabled", func(c *catalog.Catalog) { c.Tariffs[0].Prices[3].Currency = "JPY" }, "tariffs[0].prices[month][JPY].currency", "currency.disabled"},
+		{"currency not enabled", func(c *catalog.Catalog) { c.Tariffs[0].Prices[3].Currency = "JPY" }, "tariffs[0].prices.month.JPY.currency", "currency.disabled"},
 		{"tariff currency not enabled", func(c *catalog.Catalog) { c.Tariffs[2].Currency = "GBP" }, "tariffs[2].currency", "currency.disabled"},
 		{"unknown unit", func(c *catalog.Catalog) { c.Tariffs[0].Addons[3].Unit = "parsec" }, "tariffs[0].addons[3].unit", "unit.unknown"},
 		{"unknown type", func(c *catalog.Catalog) { c.Tariffs[0].ProductType = "nope" }, "tariffs[0].product_type", catalog.ReasonReferenceUnknown},
@@ -256,7 +256,7 @@ func TestApplyCatalogBadRowWritesNothing(t *testing.T) {
 		{"unknown group", func(c *catalog.Catalog) { c.Groups[0].ChangeToGroups = []string{"gone"} }, "groups[0].change_to_groups[0]", catalog.ReasonReferenceUnknown},
 		{"foreign price without base", func(c *catalog.Catalog) {
 			c.Tariffs[1].Prices = append(c.Tariffs[1].Prices, price(catalog.PeriodYear, "EUR", "90", ""))
-		}, "tariffs[1].prices[year][EUR].period", catalog.ReasonNoBasePrice},
+		}, "tariffs[1].prices.year.EUR.period", catalog.ReasonNoBasePrice},
 		{"negative grace", func(c *catalog.Catalog) { c.ProductTypes[0].Lifecycle.GraceDays = -1 }, "product_types[0].lifecycle.grace_days", catalog.ReasonNegative},
 	}
 	for _, tc := range cases {
@@ -332,7 +332,7 @@ func TestEntityCRUD(t *testing.T) {
 	}
 	doc.Prices = []catalog.Price{price(catalog.PeriodHour, "USD", "1", "")}
 	_, err = e.svc.CreateTariff(ctx, system, e.prov, doc)
-	wantField(t, err, "prices[hour][USD].period", catalog.ReasonPeriodNotAllowed)
+	wantField(t, err, "prices.hour.USD.period", catalog.ReasonPeriodNotAllowed)
 
 	// Addons.
 	tr, err := e.svc.SetAddon(ctx, system, dv.ID, catalog.Addon{Code: "domains", Name: text("Domains"), BillingType: catalog.BillingQuantity,

@@ -12,7 +12,7 @@ import (
 )
 
 // Reasons of the catalog's validation errors. Each names the field it is
-// about ("prices[month][USD].amount", "addons[2].step").
+// about ("prices.month.USD.amount", "addons[2].step").
 const (
 	ReasonCodeMalformed      = "catalog.code_malformed"
 	ReasonCodeDuplicate      = "catalog.code_duplicate"
@@ -107,9 +107,9 @@ func nonNegative(v *billkit.FieldErrors, field string, n int) {
 	v.Check(n >= 0, field, ReasonNegative, "must be zero or more")
 }
 
-// priceField names a price's field: prices[month][USD].amount.
+// priceField names a price's field: prices.month.USD.amount.
 func priceField(prefix string, p Price, leaf string) string {
-	return fmt.Sprintf("%s[%s][%s].%s", prefix, p.Period, p.Currency, leaf)
+	return fmt.Sprintf("%s.%s.%s.%s", prefix, p.Period, p.Currency, leaf)
 }
 
 // checkPrices checks a list of prices: known periods the type allows,
@@ -125,7 +125,7 @@ func checkPrices(v *billkit.FieldErrors, prefix string, prices []Price, pt *Prod
 			continue
 		}
 		if !billkit.ValidCurrencyCode(p.Currency) {
-			v.Add(fmt.Sprintf("%s[%s][%d].currency", prefix, p.Period, i), "money.currency_malformed", fmt.Sprintf("%q is not a currency code", p.Currency))
+			v.Add(fmt.Sprintf("%s[%d].currency", prefix, i), "money.currency_malformed", fmt.Sprintf("%q is not a currency code", p.Currency))
 			continue
 		}
 		if pt != nil && !pt.AllowsPeriod(p.Period) {

@@ -83,8 +83,8 @@ func TestValidateTariff(t *testing.T) {
 		edit          func(*catalog.Tariff)
 		field, reason string
 	}{
-		{func(t *catalog.Tariff) { t.Prices[0].SetupFee = dec("-0.01") }, "prices[month][USD].setup_fee", catalog.ReasonPriceNegative},
-		{func(t *catalog.Tariff) { t.Prices = append(t.Prices, t.Prices[0]) }, "prices[month][USD].period", catalog.ReasonPriceDuplicate},
+		{func(t *catalog.Tariff) { t.Prices[0].SetupFee = dec("-0.01") }, "prices.month.USD.setup_fee", catalog.ReasonPriceNegative},
+		{func(t *catalog.Tariff) { t.Prices = append(t.Prices, t.Prices[0]) }, "prices.month.USD.period", catalog.ReasonPriceDuplicate},
 		{func(t *catalog.Tariff) { t.Prices[0].Period = "week" }, "prices[0].period", catalog.ReasonPeriodUnknown},
 		{func(t *catalog.Tariff) { t.Prices = nil }, "prices", catalog.ReasonNoPrice},
 		{func(t *catalog.Tariff) { t.Stock = ptr(-1) }, "stock", catalog.ReasonNegative},

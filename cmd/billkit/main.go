@@ -93,6 +93,7 @@ func (m *Main) rootCommand(cfg *config) *cobra.Command {
 		m.versionCommand(),
 		m.ratesCommand(cfg),
 		m.adminCommand(cfg),
+		m.catalogCommand(cfg),
 	)
 	return root
 }

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 
 	"github.com/billkit/billkit"
+	"github.com/billkit/billkit/billing"
 	"github.com/billkit/billkit/directory"
 	"github.com/billkit/billkit/store/bunstore"
 )
@@ -41,7 +42,38 @@ func openDirectory(ctx context.Context, cfg *config, log *slog.Logger, component
 		st.Close()
 		return nil, nil, fmt.Errorf("seeding reference data: %w", err)
 	}
+	if err := ensureFirstProvider(ctx, st, svc, log, component); err != nil {
+		st.Close()
+		return nil, nil, err
+	}
 	return st, svc, nil
+}
+
+// The provider a new installation starts with, so that a catalog can be
+// imported and clients created with nothing else set up. Staff rename it
+// (PATCH /api/v1/providers/{id}) or add others.
+const (
+	firstProviderName     = "My hosting"
+	firstProviderCurrency = "USD"
+)
+
+// ensureFirstProvider creates the first provider when there is none.
+func ensureFirstProvider(ctx context.Context, st *bunstore.Store, dir *directory.Service, log *slog.Logger, component string) error {
+	ps, err := st.Billing().ListProviders(ctx, billing.ProviderFilter{PageParams: billkit.PageParams{Limit: 1}})
+	if err != nil {
+		return fmt.Errorf("listing providers: %w", err)
+	}
+	if len(ps.Items) > 0 {
+		return nil
+	}
+	svc := billing.NewService(st.Billing(), dir, billing.Config{})
+	p, err := svc.CreateProvider(ctx, billkit.SystemActor(component), billing.CreateProviderParams{
+		Name: firstProviderName, Currency: firstProviderCurrency})
+	if err != nil {
+		return fmt.Errorf("creating the first provider: %w", err)
+	}
+	log.Info("created the first provider; rename it or change its currency as you like", "provider_id", p.ID.String(), "name", p.Name, "currency", p.Currency)
+	return nil
 }
 
 // systemCLI is the actor of writes made from the command line.

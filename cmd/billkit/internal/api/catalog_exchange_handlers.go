@@ -51,13 +51,15 @@ type QuoteParams struct {
 
 type quoteInput struct{ Body QuoteParams }
 
-type storefrontInput struct {
+// StorefrontInput names a provider's storefront. It is exported because
+// the framework reads only exported embedded fields.
+type StorefrontInput struct {
 	ProviderID string `path:"provider_id" maxLength:"64" doc:"The provider."`
 	Locale     string `query:"locale" maxLength:"35" doc:"The locale of names and texts. Default: en."`
 }
 
 type storefrontTariffInput struct {
-	storefrontInput
+	StorefrontInput
 	Code string `path:"code" maxLength:"64" doc:"The tariff's code."`
 }
 
@@ -148,7 +150,7 @@ func (h *handlers) registerCatalogExchange(api huma.API) {
 		})
 
 	route(api, op("get-storefront", http.MethodGet, "/storefront/{provider_id}/tariffs", "What a provider sells: its active tariffs, at today's prices, for storefronts", tag), Public(),
-		func(ctx context.Context, in *storefrontInput) (*body[*catalog.Storefront], error) {
+		func(ctx context.Context, in *StorefrontInput) (*body[*catalog.Storefront], error) {
 			p, err := parseProviderID("provider_id", in.ProviderID)
 			if err != nil {
 				return nil, err

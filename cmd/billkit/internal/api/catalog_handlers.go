@@ -16,13 +16,14 @@ import (
 
 func catalogRule(op billkit.Operation) Rule { return Requires(catalog.Function, op) }
 
-// catalogListInput filters a catalog list by provider.
-type catalogListInput struct {
+// CatalogListInput filters a catalog list by provider. It is exported
+// because the framework reads only exported embedded fields.
+type CatalogListInput struct {
 	ProviderID string `query:"provider_id" maxLength:"64" doc:"Only those of this provider."`
 	PageInput
 }
 
-func (in catalogListInput) provider() (billkit.ProviderID, error) {
+func (in CatalogListInput) provider() (billkit.ProviderID, error) {
 	return optProviderID("provider_id", in.ProviderID)
 }
 
@@ -78,24 +79,24 @@ type NewPriceVersion struct {
 }
 
 type listProductTypesInput struct {
-	catalogListInput
+	CatalogListInput
 	Kind string `query:"kind" maxLength:"32" doc:"Only types of this kind."`
 }
 
 type listTariffsInput struct {
-	catalogListInput
+	CatalogListInput
 	ProductTypeID string `query:"product_type_id" maxLength:"64" doc:"Only tariffs of this product type."`
 	GroupID       string `query:"group_id" maxLength:"64" doc:"Only tariffs of this tariff group."`
 	Status        string `query:"status" enum:"active,hidden,archived" doc:"Only tariffs with this status."`
 }
 
 type listOSImagesInput struct {
-	catalogListInput
+	CatalogListInput
 	Family string `query:"family" maxLength:"64" doc:"Only images of this family (linux, windows, ...)."`
 }
 
 type listPriceVersionsInput struct {
-	catalogListInput
+	CatalogListInput
 	TariffID string `query:"tariff_id" maxLength:"64" doc:"Only the versions of this tariff."`
 }
 
@@ -253,7 +254,7 @@ func (h *handlers) registerCatalog(api huma.API) {
 		})
 
 	crud(api, "tariff-group", "tariff-groups", "/tariff-groups", tag,
-		func(ctx context.Context, a billkit.Actor, in *catalogListInput) (billkit.Page[catalog.TariffGroup], error) {
+		func(ctx context.Context, a billkit.Actor, in *CatalogListInput) (billkit.Page[catalog.TariffGroup], error) {
 			p, err := in.provider()
 			if err != nil {
 				return billkit.Page[catalog.TariffGroup]{}, err
@@ -264,7 +265,7 @@ func (h *handlers) registerCatalog(api huma.API) {
 		c.GetTariffGroup, c.UpdateTariffGroup, c.DeleteTariffGroup)
 
 	crud(api, "enumeration", "enumerations", "/enumerations", tag,
-		func(ctx context.Context, a billkit.Actor, in *catalogListInput) (billkit.Page[catalog.Enumeration], error) {
+		func(ctx context.Context, a billkit.Actor, in *CatalogListInput) (billkit.Page[catalog.Enumeration], error) {
 			p, err := in.provider()
 			if err != nil {
 				return billkit.Page[catalog.Enumeration]{}, err
@@ -286,7 +287,7 @@ func (h *handlers) registerCatalog(api huma.API) {
 		c.GetOSImage, c.UpdateOSImage, c.DeleteOSImage)
 
 	crud(api, "agreement", "agreements", "/agreements", tag,
-		func(ctx context.Context, a billkit.Actor, in *catalogListInput) (billkit.Page[catalog.Agreement], error) {
+		func(ctx context.Context, a billkit.Actor, in *CatalogListInput) (billkit.Page[catalog.Agreement], error) {
 			p, err := in.provider()
 			if err != nil {
 				return billkit.Page[catalog.Agreement]{}, err
