@@ -26,40 +26,40 @@ var catalogProductTypes = list[catalog.ProductType]{
 	keyOf: func(t *catalog.ProductType) []string { return []string{itoa(t.DisplayOrder), t.Code, t.ID.String()} },
 }
 
+var productTypes = catalogEntity[catalog.ProductType]{rows: catalogProductTypes, id: func(t *catalog.ProductType) catalog.ProductTypeID { return t.ID }}
+
 func (c catalogStore) InsertProductType(ctx context.Context, t *catalog.ProductType) error {
-	if t != nil && t.ID.IsZero() {
-		return billkit.InvalidField("id", "required", "is required")
-	}
-	return insertRow(ctx, c.s, catalogProductTypes.table, t)
+	return productTypes.insert(ctx, c.s, t)
 }
 
 func (c catalogStore) GetProductType(ctx context.Context, id catalog.ProductTypeID) (*catalog.ProductType, error) {
-	if id.IsZero() {
-		return nil, billkit.NotFound("product_type", id)
-	}
-	return getRow(ctx, c.s, catalogProductTypes.table, id, billingByID(id))
+	return productTypes.get(ctx, c.s, id)
 }
 
 func (c catalogStore) GetProductTypeByCode(ctx context.Context, provider billkit.ProviderID, code string) (*catalog.ProductType, error) {
-	return getRow(ctx, c.s, catalogProductTypes.table, code, catalogByCode(provider, code))
+	return productTypes.getByCode(ctx, c.s, provider, code)
 }
 
 func (c catalogStore) UpdateProductType(ctx context.Context, t *catalog.ProductType) error {
-	return updateRow(ctx, c.s, catalogProductTypes.table, t)
+	return productTypes.update(ctx, c.s, t)
 }
 
 func (c catalogStore) DeleteProductType(ctx context.Context, id catalog.ProductTypeID) error {
-	return deleteRow(ctx, c.s, catalogProductTypes.table, id)
+	return productTypes.delete(ctx, c.s, id)
 }
 
 func (c catalogStore) ListProductTypes(ctx context.Context, f catalog.ProductTypeFilter) (billkit.Page[catalog.ProductType], error) {
-	return listRows(ctx, c.s, catalogProductTypes, f.PageParams, func(q *bun.SelectQuery) *bun.SelectQuery {
-		q = catalogProvider(q, f.ProviderID)
+	return productTypes.list(ctx, c.s, f.PageParams, f.ProviderID, productTypeWhere(f))
+}
+
+// productTypeWhere selects the filter's product types but for the provider.
+func productTypeWhere(f catalog.ProductTypeFilter) func(*bun.SelectQuery) *bun.SelectQuery {
+	return func(q *bun.SelectQuery) *bun.SelectQuery {
 		if f.Kind != "" {
 			q = q.Where("?TableAlias.kind = ?", f.Kind)
 		}
 		return q
-	})
+	}
 }
 
 var catalogTariffGroups = list[catalog.TariffGroup]{
@@ -82,34 +82,30 @@ var catalogTariffGroups = list[catalog.TariffGroup]{
 	keyOf: func(t *catalog.TariffGroup) []string { return []string{itoa(t.DisplayOrder), t.Code, t.ID.String()} },
 }
 
+var tariffGroups = catalogEntity[catalog.TariffGroup]{rows: catalogTariffGroups, id: func(t *catalog.TariffGroup) catalog.TariffGroupID { return t.ID }}
+
 func (c catalogStore) InsertTariffGroup(ctx context.Context, t *catalog.TariffGroup) error {
-	if t != nil && t.ID.IsZero() {
-		return billkit.InvalidField("id", "required", "is required")
-	}
-	return insertRow(ctx, c.s, catalogTariffGroups.table, t)
+	return tariffGroups.insert(ctx, c.s, t)
 }
 
 func (c catalogStore) GetTariffGroup(ctx context.Context, id catalog.TariffGroupID) (*catalog.TariffGroup, error) {
-	if id.IsZero() {
-		return nil, billkit.NotFound("tariff_group", id)
-	}
-	return getRow(ctx, c.s, catalogTariffGroups.table, id, billingByID(id))
+	return tariffGroups.get(ctx, c.s, id)
 }
 
 func (c catalogStore) GetTariffGroupByCode(ctx context.Context, provider billkit.ProviderID, code string) (*catalog.TariffGroup, error) {
-	return getRow(ctx, c.s, catalogTariffGroups.table, code, catalogByCode(provider, code))
+	return tariffGroups.getByCode(ctx, c.s, provider, code)
 }
 
 func (c catalogStore) UpdateTariffGroup(ctx context.Context, t *catalog.TariffGroup) error {
-	return updateRow(ctx, c.s, catalogTariffGroups.table, t)
+	return tariffGroups.update(ctx, c.s, t)
 }
 
 func (c catalogStore) DeleteTariffGroup(ctx context.Context, id catalog.TariffGroupID) error {
-	return deleteRow(ctx, c.s, catalogTariffGroups.table, id)
+	return tariffGroups.delete(ctx, c.s, id)
 }
 
 func (c catalogStore) ListTariffGroups(ctx context.Context, f catalog.TariffGroupFilter) (billkit.Page[catalog.TariffGroup], error) {
-	return listRows(ctx, c.s, catalogTariffGroups, f.PageParams, func(q *bun.SelectQuery) *bun.SelectQuery { return catalogProvider(q, f.ProviderID) })
+	return tariffGroups.list(ctx, c.s, f.PageParams, f.ProviderID, nil)
 }
 
 var catalogEnumerations = list[catalog.Enumeration]{
@@ -132,34 +128,30 @@ var catalogEnumerations = list[catalog.Enumeration]{
 	keyOf: func(t *catalog.Enumeration) []string { return []string{t.Code, t.ID.String()} },
 }
 
+var enumerations = catalogEntity[catalog.Enumeration]{rows: catalogEnumerations, id: func(t *catalog.Enumeration) catalog.EnumerationID { return t.ID }}
+
 func (c catalogStore) InsertEnumeration(ctx context.Context, t *catalog.Enumeration) error {
-	if t != nil && t.ID.IsZero() {
-		return billkit.InvalidField("id", "required", "is required")
-	}
-	return insertRow(ctx, c.s, catalogEnumerations.table, t)
+	return enumerations.insert(ctx, c.s, t)
 }
 
 func (c catalogStore) GetEnumeration(ctx context.Context, id catalog.EnumerationID) (*catalog.Enumeration, error) {
-	if id.IsZero() {
-		return nil, billkit.NotFound("enumeration", id)
-	}
-	return getRow(ctx, c.s, catalogEnumerations.table, id, billingByID(id))
+	return enumerations.get(ctx, c.s, id)
 }
 
 func (c catalogStore) GetEnumerationByCode(ctx context.Context, provider billkit.ProviderID, code string) (*catalog.Enumeration, error) {
-	return getRow(ctx, c.s, catalogEnumerations.table, code, catalogByCode(provider, code))
+	return enumerations.getByCode(ctx, c.s, provider, code)
 }
 
 func (c catalogStore) UpdateEnumeration(ctx context.Context, t *catalog.Enumeration) error {
-	return updateRow(ctx, c.s, catalogEnumerations.table, t)
+	return enumerations.update(ctx, c.s, t)
 }
 
 func (c catalogStore) DeleteEnumeration(ctx context.Context, id catalog.EnumerationID) error {
-	return deleteRow(ctx, c.s, catalogEnumerations.table, id)
+	return enumerations.delete(ctx, c.s, id)
 }
 
 func (c catalogStore) ListEnumerations(ctx context.Context, f catalog.EnumerationFilter) (billkit.Page[catalog.Enumeration], error) {
-	return listRows(ctx, c.s, catalogEnumerations, f.PageParams, func(q *bun.SelectQuery) *bun.SelectQuery { return catalogProvider(q, f.ProviderID) })
+	return enumerations.list(ctx, c.s, f.PageParams, f.ProviderID, nil)
 }
 
 var catalogTariffs = list[catalog.Tariff]{
@@ -191,35 +183,35 @@ var catalogTariffs = list[catalog.Tariff]{
 	keyOf: func(t *catalog.Tariff) []string { return []string{itoa(t.DisplayOrder), t.Code, t.ID.String()} },
 }
 
+var tariffs = catalogEntity[catalog.Tariff]{rows: catalogTariffs, id: func(t *catalog.Tariff) catalog.TariffID { return t.ID }}
+
 func (c catalogStore) InsertTariff(ctx context.Context, t *catalog.Tariff) error {
-	if t != nil && t.ID.IsZero() {
-		return billkit.InvalidField("id", "required", "is required")
-	}
-	return insertRow(ctx, c.s, catalogTariffs.table, t)
+	return tariffs.insert(ctx, c.s, t)
 }
 
 func (c catalogStore) GetTariff(ctx context.Context, id catalog.TariffID) (*catalog.Tariff, error) {
-	if id.IsZero() {
-		return nil, billkit.NotFound("tariff", id)
-	}
-	return getRow(ctx, c.s, catalogTariffs.table, id, billingByID(id))
+	return tariffs.get(ctx, c.s, id)
 }
 
 func (c catalogStore) GetTariffByCode(ctx context.Context, provider billkit.ProviderID, code string) (*catalog.Tariff, error) {
-	return getRow(ctx, c.s, catalogTariffs.table, code, catalogByCode(provider, code))
+	return tariffs.getByCode(ctx, c.s, provider, code)
 }
 
 func (c catalogStore) UpdateTariff(ctx context.Context, t *catalog.Tariff) error {
-	return updateRow(ctx, c.s, catalogTariffs.table, t)
+	return tariffs.update(ctx, c.s, t)
 }
 
 func (c catalogStore) DeleteTariff(ctx context.Context, id catalog.TariffID) error {
-	return deleteRow(ctx, c.s, catalogTariffs.table, id)
+	return tariffs.delete(ctx, c.s, id)
 }
 
 func (c catalogStore) ListTariffs(ctx context.Context, f catalog.TariffFilter) (billkit.Page[catalog.Tariff], error) {
-	return listRows(ctx, c.s, catalogTariffs, f.PageParams, func(q *bun.SelectQuery) *bun.SelectQuery {
-		q = catalogProvider(q, f.ProviderID)
+	return tariffs.list(ctx, c.s, f.PageParams, f.ProviderID, tariffWhere(f))
+}
+
+// tariffWhere selects the filter's tariffs but for the provider.
+func tariffWhere(f catalog.TariffFilter) func(*bun.SelectQuery) *bun.SelectQuery {
+	return func(q *bun.SelectQuery) *bun.SelectQuery {
 		if !f.ProductTypeID.IsZero() {
 			q = q.Where("?TableAlias.product_type_id = ?", f.ProductTypeID)
 		}
@@ -230,7 +222,7 @@ func (c catalogStore) ListTariffs(ctx context.Context, f catalog.TariffFilter) (
 			q = q.Where("?TableAlias.status IN (?)", bun.In(f.Statuses))
 		}
 		return q
-	})
+	}
 }
 
 var catalogOSImages = list[catalog.OSImage]{
@@ -253,40 +245,40 @@ var catalogOSImages = list[catalog.OSImage]{
 	keyOf: func(t *catalog.OSImage) []string { return []string{t.Code, t.ID.String()} },
 }
 
+var osImages = catalogEntity[catalog.OSImage]{rows: catalogOSImages, id: func(t *catalog.OSImage) catalog.OSImageID { return t.ID }}
+
 func (c catalogStore) InsertOSImage(ctx context.Context, t *catalog.OSImage) error {
-	if t != nil && t.ID.IsZero() {
-		return billkit.InvalidField("id", "required", "is required")
-	}
-	return insertRow(ctx, c.s, catalogOSImages.table, t)
+	return osImages.insert(ctx, c.s, t)
 }
 
 func (c catalogStore) GetOSImage(ctx context.Context, id catalog.OSImageID) (*catalog.OSImage, error) {
-	if id.IsZero() {
-		return nil, billkit.NotFound("os_image", id)
-	}
-	return getRow(ctx, c.s, catalogOSImages.table, id, billingByID(id))
+	return osImages.get(ctx, c.s, id)
 }
 
 func (c catalogStore) GetOSImageByCode(ctx context.Context, provider billkit.ProviderID, code string) (*catalog.OSImage, error) {
-	return getRow(ctx, c.s, catalogOSImages.table, code, catalogByCode(provider, code))
+	return osImages.getByCode(ctx, c.s, provider, code)
 }
 
 func (c catalogStore) UpdateOSImage(ctx context.Context, t *catalog.OSImage) error {
-	return updateRow(ctx, c.s, catalogOSImages.table, t)
+	return osImages.update(ctx, c.s, t)
 }
 
 func (c catalogStore) DeleteOSImage(ctx context.Context, id catalog.OSImageID) error {
-	return deleteRow(ctx, c.s, catalogOSImages.table, id)
+	return osImages.delete(ctx, c.s, id)
 }
 
 func (c catalogStore) ListOSImages(ctx context.Context, f catalog.OSImageFilter) (billkit.Page[catalog.OSImage], error) {
-	return listRows(ctx, c.s, catalogOSImages, f.PageParams, func(q *bun.SelectQuery) *bun.SelectQuery {
-		q = catalogProvider(q, f.ProviderID)
+	return osImages.list(ctx, c.s, f.PageParams, f.ProviderID, osImageWhere(f))
+}
+
+// osImageWhere selects the filter's OS images but for the provider.
+func osImageWhere(f catalog.OSImageFilter) func(*bun.SelectQuery) *bun.SelectQuery {
+	return func(q *bun.SelectQuery) *bun.SelectQuery {
 		if f.Family != "" {
 			q = q.Where("?TableAlias.family = ?", f.Family)
 		}
 		return q
-	})
+	}
 }
 
 var catalogAgreements = list[catalog.Agreement]{
@@ -312,34 +304,30 @@ var catalogAgreements = list[catalog.Agreement]{
 	keyOf: func(t *catalog.Agreement) []string { return []string{t.Code, t.ID.String()} },
 }
 
+var agreements = catalogEntity[catalog.Agreement]{rows: catalogAgreements, id: func(t *catalog.Agreement) catalog.AgreementID { return t.ID }}
+
 func (c catalogStore) InsertAgreement(ctx context.Context, t *catalog.Agreement) error {
-	if t != nil && t.ID.IsZero() {
-		return billkit.InvalidField("id", "required", "is required")
-	}
-	return insertRow(ctx, c.s, catalogAgreements.table, t)
+	return agreements.insert(ctx, c.s, t)
 }
 
 func (c catalogStore) GetAgreement(ctx context.Context, id catalog.AgreementID) (*catalog.Agreement, error) {
-	if id.IsZero() {
-		return nil, billkit.NotFound("agreement", id)
-	}
-	return getRow(ctx, c.s, catalogAgreements.table, id, billingByID(id))
+	return agreements.get(ctx, c.s, id)
 }
 
 func (c catalogStore) GetAgreementByCode(ctx context.Context, provider billkit.ProviderID, code string) (*catalog.Agreement, error) {
-	return getRow(ctx, c.s, catalogAgreements.table, code, catalogByCode(provider, code))
+	return agreements.getByCode(ctx, c.s, provider, code)
 }
 
 func (c catalogStore) UpdateAgreement(ctx context.Context, t *catalog.Agreement) error {
-	return updateRow(ctx, c.s, catalogAgreements.table, t)
+	return agreements.update(ctx, c.s, t)
 }
 
 func (c catalogStore) DeleteAgreement(ctx context.Context, id catalog.AgreementID) error {
-	return deleteRow(ctx, c.s, catalogAgreements.table, id)
+	return agreements.delete(ctx, c.s, id)
 }
 
 func (c catalogStore) ListAgreements(ctx context.Context, f catalog.AgreementFilter) (billkit.Page[catalog.Agreement], error) {
-	return listRows(ctx, c.s, catalogAgreements, f.PageParams, func(q *bun.SelectQuery) *bun.SelectQuery { return catalogProvider(q, f.ProviderID) })
+	return agreements.list(ctx, c.s, f.PageParams, f.ProviderID, nil)
 }
 
 var catalogPriceVersions = list[catalog.PriceVersion]{
@@ -364,34 +352,35 @@ var catalogPriceVersions = list[catalog.PriceVersion]{
 	},
 }
 
+var priceVersions = catalogEntity[catalog.PriceVersion]{rows: catalogPriceVersions, id: func(t *catalog.PriceVersion) catalog.PriceVersionID { return t.ID }}
+
 func (c catalogStore) InsertPriceVersion(ctx context.Context, t *catalog.PriceVersion) error {
-	if t != nil && t.ID.IsZero() {
-		return billkit.InvalidField("id", "required", "is required")
-	}
-	return insertRow(ctx, c.s, catalogPriceVersions.table, t)
+	return priceVersions.insert(ctx, c.s, t)
 }
 
 func (c catalogStore) GetPriceVersion(ctx context.Context, id catalog.PriceVersionID) (*catalog.PriceVersion, error) {
-	if id.IsZero() {
-		return nil, billkit.NotFound("price_version", id)
-	}
-	return getRow(ctx, c.s, catalogPriceVersions.table, id, billingByID(id))
+	return priceVersions.get(ctx, c.s, id)
 }
 
 func (c catalogStore) UpdatePriceVersion(ctx context.Context, t *catalog.PriceVersion) error {
-	return updateRow(ctx, c.s, catalogPriceVersions.table, t)
+	return priceVersions.update(ctx, c.s, t)
 }
 
 func (c catalogStore) DeletePriceVersion(ctx context.Context, id catalog.PriceVersionID) error {
-	return deleteRow(ctx, c.s, catalogPriceVersions.table, id)
+	return priceVersions.delete(ctx, c.s, id)
 }
 
 func (c catalogStore) ListPriceVersions(ctx context.Context, f catalog.PriceVersionFilter) (billkit.Page[catalog.PriceVersion], error) {
-	return listRows(ctx, c.s, catalogPriceVersions, f.PageParams, func(q *bun.SelectQuery) *bun.SelectQuery {
-		q = catalogProvider(q, f.ProviderID)
+	return priceVersions.list(ctx, c.s, f.PageParams, f.ProviderID, priceVersionWhere(f))
+}
+
+// priceVersionWhere selects the filter's price versions but for the
+// provider.
+func priceVersionWhere(f catalog.PriceVersionFilter) func(*bun.SelectQuery) *bun.SelectQuery {
+	return func(q *bun.SelectQuery) *bun.SelectQuery {
 		if !f.TariffID.IsZero() {
 			q = q.Where("?TableAlias.tariff_id = ?", f.TariffID)
 		}
 		return q
-	})
+	}
 }
