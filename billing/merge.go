@@ -65,6 +65,11 @@ func (s *Service) MergeClients(ctx context.Context, actor billkit.Actor, from, t
 		if err := tx.MoveClientReferences(ctx, from, to); err != nil {
 			return err
 		}
+		// The ledger is history and stays with each client; the merged
+		// client's money moves by a pair of transfer entries instead.
+		if err := s.transferBalance(ctx, tx, actor, src, dst); err != nil {
+			return err
+		}
 		before := *src
 		now := s.now()
 		src.Status, src.MergedInto, src.UpdatedAt = ClientStatusDeleted, to, now
@@ -95,4 +100,31 @@ func (s *Service) MergeClients(ctx context.Context, actor billkit.Actor, from, t
 		return nil, err
 	}
 	return forCustomer(actor, out), nil
+}
+
+// transferBalance posts the merged client's whole balance, debt or credit,
+// as a transfer out of src and into dst, so both ledgers stay the sums of
+// their entries. The credit limit does not apply: nothing is spent.
+func (s *Service) transferBalance(ctx context.Context, tx Store, actor billkit.Actor, src, dst *Client) error {
+	bal, err := tx.GetClientBalance(ctx, src.ID)
+	if billkit.IsCode(err, billkit.CodeNotFound) {
+		return nil // never posted to
+	}
+	if err != nil {
+		return err
+	}
+	if bal.Balance.IsZero() {
+		return nil
+	}
+	cause := src.ID.String()
+	for _, p := range []PostParams{
+		{ClientID: src.ID, Amount: bal.Balance.Neg(), Memo: "merged into " + dst.Number},
+		{ClientID: dst.ID, Amount: bal.Balance, Memo: "merged from " + src.Number},
+	} {
+		p.Kind, p.CauseType, p.CauseID, p.AllowBelowLimit = LedgerTransfer, "billing.client.merge", cause, true
+		if _, err := s.PostTx(ctx, tx, actor, p); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -94,3 +94,27 @@ func TestMergeClients(t *testing.T) {
 	_, err = e.svc.MergeClients(ctx, system, from.ID, to.ID)
 	wantCode(t, err, billkit.CodeFailedPrecondition, "client.merge_deleted")
 }
+
+// A merge moves the money too: the merged client's balance (a debt here)
+// goes to the target by a pair of transfer entries, and both ledgers still
+// add up.
+func TestMergeClientsMovesTheBalance(t *testing.T) {
+	e := newLedgerEnv(t)
+	from, to := e.limitedClient(t, "Old account", "100"), e.client(t, "Main account")
+	e.post(t, from.ID, "30.00", billing.LedgerPayment)
+	e.post(t, from.ID, "-50.00", billing.LedgerExpense)
+	e.post(t, to.ID, "10.00", billing.LedgerPayment)
+
+	if _, err := e.svc.MergeClients(ctx, system, from.ID, to.ID); err != nil {
+		t.Fatal(err)
+	}
+	e.wantBalance(t, from.ID, "0.00")
+	e.wantBalance(t, to.ID, "-10.00")
+	page, err := e.svc.ListEntries(ctx, system, billing.LedgerFilter{ClientID: to.ID, Kind: billing.LedgerTransfer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Items) != 1 || !page.Items[0].Amount.Equal(rub("-20.00")) {
+		t.Fatalf("transfer into the target = %+v", page.Items)
+	}
+}

@@ -2,8 +2,10 @@ package billing
 
 import (
 	"context"
+	"time"
 
 	"github.com/billkit/billkit"
+	"github.com/shopspring/decimal"
 )
 
 // Store keeps what billing owns. billkit's implementation is store/bunstore
@@ -89,6 +91,35 @@ type Store interface {
 	UpdateContract(ctx context.Context, c *Contract) error
 	// ListContracts lists contracts in ID (creation) order.
 	ListContracts(ctx context.Context, f ContractFilter) (billkit.Page[Contract], error)
+
+	// CurrencyDigits returns the decimals of the minor unit of a directory
+	// currency, read in the store's transaction; not_found
+	// "currency.not_found" when there is no such currency.
+	CurrencyDigits(ctx context.Context, code string) (int, error)
+	// MoveBalance adds delta to the cached balance of client, in currency,
+	// counts one more entry, and returns the new balance. The first call for
+	// a client creates its balance row. When floor is not nil and the new
+	// balance would be below *floor, nothing changes and the error is
+	// failed_precondition ReasonInsufficientFunds; the check and the write
+	// are atomic under concurrent calls (one conditional UPDATE on
+	// PostgreSQL). A balance kept in another currency is failed_precondition
+	// "billing.balance_currency_mismatch"; a missing client is
+	// failed_precondition too. Call it in the transaction that inserts the
+	// matching ledger entry.
+	MoveBalance(ctx context.Context, client billkit.ClientID, currency string, delta decimal.Decimal, floor *decimal.Decimal, now time.Time) (decimal.Decimal, error)
+	// GetClientBalance returns a client's cached balance; not_found
+	// "client_balance.not_found" before its first entry.
+	GetClientBalance(ctx context.Context, client billkit.ClientID) (*ClientBalance, error)
+	// ListClientBalances lists cached balances in client ID order.
+	ListClientBalances(ctx context.Context, f ClientBalanceFilter) (billkit.Page[ClientBalance], error)
+	// InsertLedgerEntry appends an entry; conflict "ledger_entry.exists" for
+	// a taken ID, failed_precondition for a missing client. Entries are
+	// immutable: there is no update or delete.
+	InsertLedgerEntry(ctx context.Context, e *LedgerEntry) error
+	GetLedgerEntry(ctx context.Context, id LedgerEntryID) (*LedgerEntry, error)
+	// ListLedgerEntries lists entries newest first (CreatedAt, then ID,
+	// descending).
+	ListLedgerEntries(ctx context.Context, f LedgerFilter) (billkit.Page[LedgerEntry], error)
 }
 
 // ProviderFilter selects providers.

@@ -53,6 +53,7 @@ func Run(t *testing.T, newStores func(t testing.TB) Stores) {
 	t.Run("access/rights", func(t *testing.T) { runAccessRights(t, newStores) })
 	t.Run("billing/accounts", func(t *testing.T) { runBillingAccounts(t, newStores) })
 	t.Run("catalog", func(t *testing.T) { runCatalog(t, newStores) })
+	t.Run("billing/ledger", func(t *testing.T) { runBillingLedger(t, newStores) })
 }
 
 // cmpOpts compare the values billkit stores: decimals by value, IDs by value.

@@ -1,0 +1,3 @@
+DROP TABLE IF EXISTS billkit_client_balances;
+--bun:split
+DROP TABLE IF EXISTS billkit_ledger_entries;
