@@ -337,7 +337,40 @@ func (s *Service) ListEntries(ctx context.Context, actor billkit.Actor, f Ledger
 		}
 		f.ClientIDs = ids
 	}
-	return s.store.ListLedgerEntries(ctx, f)
+	page, err := s.store.ListLedgerEntries(ctx, f)
+	if err != nil {
+		return page, err
+	}
+	// Amounts come back from the database as numbers ("-20"); show them
+	// with the currency's digits ("-20.00"), as they were posted.
+	digits := map[string]int32{}
+	for i := range page.Items {
+		e := &page.Items[i]
+		cur := e.Amount.Currency()
+		d, ok := digits[cur]
+		if !ok {
+			if d, err = currencyDigits(ctx, s.store, cur); err != nil {
+				return billkit.Page[LedgerEntry]{}, err
+			}
+			digits[cur] = d
+		}
+		e.Amount = withDigits(e.Amount, d)
+		e.BalanceAfter = withDigits(e.BalanceAfter, d)
+	}
+	return page, nil
+}
+
+// withDigits shows m with at least the currency's digits; it never rounds
+// away a digit m has.
+func withDigits(m billkit.Money, digits int32) billkit.Money {
+	if -m.Amount().Exponent() >= digits {
+		return m
+	}
+	out, err := billkit.NewMoney(m.Amount().Round(digits), m.Currency())
+	if err != nil {
+		return m
+	}
+	return out
 }
 
 // auditPage is how many rows AuditLedger reads at a time.

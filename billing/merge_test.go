@@ -114,7 +114,7 @@ func TestMergeClientsMovesTheBalance(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(page.Items) != 1 || !page.Items[0].Amount.Equal(rub("-20.00")) {
+	if len(page.Items) != 1 || page.Items[0].Amount.String() != "-20.00 RUB" || page.Items[0].BalanceAfter.String() != "-10.00 RUB" {
 		t.Fatalf("transfer into the target = %+v", page.Items)
 	}
 }
