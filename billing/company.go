@@ -142,28 +142,13 @@ func (s *Service) CreateCompany(ctx context.Context, actor billkit.Actor, p Crea
 
 // GetCompany returns a company. It needs billing.company:read.
 func (s *Service) GetCompany(ctx context.Context, actor billkit.Actor, id CompanyID) (*Company, error) {
-	if err := actor.Validate(); err != nil {
-		return nil, err
-	}
-	if err := actor.Authorize(billkit.R(FunctionCompany, billkit.OpRead)); err != nil {
-		return nil, err
-	}
-	return s.store.GetCompany(ctx, id)
+	return read(actor, FunctionCompany, func() (*Company, error) { return s.store.GetCompany(ctx, id) })
 }
 
 // ListCompanies lists companies in creation order. It needs
 // billing.company:read.
 func (s *Service) ListCompanies(ctx context.Context, actor billkit.Actor, f CompanyFilter) (billkit.Page[Company], error) {
-	if err := actor.Validate(); err != nil {
-		return billkit.Page[Company]{}, err
-	}
-	if err := f.PageParams.Validate(); err != nil {
-		return billkit.Page[Company]{}, err
-	}
-	if err := actor.Authorize(billkit.R(FunctionCompany, billkit.OpRead)); err != nil {
-		return billkit.Page[Company]{}, err
-	}
-	return s.store.ListCompanies(ctx, f)
+	return readList(actor, FunctionCompany, f.PageParams, func() (billkit.Page[Company], error) { return s.store.ListCompanies(ctx, f) })
 }
 
 // UpdateCompany changes a company. It needs billing.company:edit. Tax IDs

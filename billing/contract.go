@@ -81,28 +81,13 @@ func (s *Service) CreateContractTemplate(ctx context.Context, actor billkit.Acto
 
 // GetContractTemplate returns a template. It needs billing.contract:read.
 func (s *Service) GetContractTemplate(ctx context.Context, actor billkit.Actor, id ContractTemplateID) (*ContractTemplate, error) {
-	if err := actor.Validate(); err != nil {
-		return nil, err
-	}
-	if err := actor.Authorize(billkit.R(FunctionContract, billkit.OpRead)); err != nil {
-		return nil, err
-	}
-	return s.store.GetContractTemplate(ctx, id)
+	return read(actor, FunctionContract, func() (*ContractTemplate, error) { return s.store.GetContractTemplate(ctx, id) })
 }
 
 // ListContractTemplates lists templates in creation order. It needs
 // billing.contract:read.
 func (s *Service) ListContractTemplates(ctx context.Context, actor billkit.Actor, f ContractTemplateFilter) (billkit.Page[ContractTemplate], error) {
-	if err := actor.Validate(); err != nil {
-		return billkit.Page[ContractTemplate]{}, err
-	}
-	if err := f.PageParams.Validate(); err != nil {
-		return billkit.Page[ContractTemplate]{}, err
-	}
-	if err := actor.Authorize(billkit.R(FunctionContract, billkit.OpRead)); err != nil {
-		return billkit.Page[ContractTemplate]{}, err
-	}
-	return s.store.ListContractTemplates(ctx, f)
+	return readList(actor, FunctionContract, f.PageParams, func() (billkit.Page[ContractTemplate], error) { return s.store.ListContractTemplates(ctx, f) })
 }
 
 // UpdateContractTemplate changes a template. It needs billing.contract:edit.

@@ -61,28 +61,13 @@ func (s *Service) CreateClientGroup(ctx context.Context, actor billkit.Actor, p 
 
 // GetClientGroup returns a group. It needs billing.client_group:read.
 func (s *Service) GetClientGroup(ctx context.Context, actor billkit.Actor, id ClientGroupID) (*ClientGroup, error) {
-	if err := actor.Validate(); err != nil {
-		return nil, err
-	}
-	if err := actor.Authorize(billkit.R(FunctionClientGroup, billkit.OpRead)); err != nil {
-		return nil, err
-	}
-	return s.store.GetClientGroup(ctx, id)
+	return read(actor, FunctionClientGroup, func() (*ClientGroup, error) { return s.store.GetClientGroup(ctx, id) })
 }
 
 // ListClientGroups lists groups in creation order. It needs
 // billing.client_group:read.
 func (s *Service) ListClientGroups(ctx context.Context, actor billkit.Actor, f ClientGroupFilter) (billkit.Page[ClientGroup], error) {
-	if err := actor.Validate(); err != nil {
-		return billkit.Page[ClientGroup]{}, err
-	}
-	if err := f.PageParams.Validate(); err != nil {
-		return billkit.Page[ClientGroup]{}, err
-	}
-	if err := actor.Authorize(billkit.R(FunctionClientGroup, billkit.OpRead)); err != nil {
-		return billkit.Page[ClientGroup]{}, err
-	}
-	return s.store.ListClientGroups(ctx, f)
+	return readList(actor, FunctionClientGroup, f.PageParams, func() (billkit.Page[ClientGroup], error) { return s.store.ListClientGroups(ctx, f) })
 }
 
 // UpdateClientGroup renames a group or replaces its settings overrides. It

@@ -71,28 +71,13 @@ func (s *Service) CreateProvider(ctx context.Context, actor billkit.Actor, p Cre
 
 // GetProvider returns a provider. It needs billing.provider:read.
 func (s *Service) GetProvider(ctx context.Context, actor billkit.Actor, id billkit.ProviderID) (*Provider, error) {
-	if err := actor.Validate(); err != nil {
-		return nil, err
-	}
-	if err := actor.Authorize(billkit.R(FunctionProvider, billkit.OpRead)); err != nil {
-		return nil, err
-	}
-	return s.store.GetProvider(ctx, id)
+	return read(actor, FunctionProvider, func() (*Provider, error) { return s.store.GetProvider(ctx, id) })
 }
 
 // ListProviders lists providers in creation order. It needs
 // billing.provider:read.
 func (s *Service) ListProviders(ctx context.Context, actor billkit.Actor, f ProviderFilter) (billkit.Page[Provider], error) {
-	if err := actor.Validate(); err != nil {
-		return billkit.Page[Provider]{}, err
-	}
-	if err := f.PageParams.Validate(); err != nil {
-		return billkit.Page[Provider]{}, err
-	}
-	if err := actor.Authorize(billkit.R(FunctionProvider, billkit.OpRead)); err != nil {
-		return billkit.Page[Provider]{}, err
-	}
-	return s.store.ListProviders(ctx, f)
+	return readList(actor, FunctionProvider, f.PageParams, func() (billkit.Page[Provider], error) { return s.store.ListProviders(ctx, f) })
 }
 
 // UpdateProvider changes a provider. It needs billing.provider:edit. A new

@@ -220,3 +220,31 @@ func timeZone(v *billkit.FieldErrors, field, name string) string {
 // newID sets *id to a new ID. It also makes IDs whose entity type billing
 // cannot name (billkit.ClientID, billkit.ProviderID).
 func newID[E any](id *billkit.ID[E]) { *id = billkit.NewID[E]() }
+
+// read returns what get reads, once the actor is valid and may read fn: the
+// shape of every read of objects that belong to no client.
+func read[T any](actor billkit.Actor, fn string, get func() (T, error)) (T, error) {
+	var zero T
+	if err := actor.Validate(); err != nil {
+		return zero, err
+	}
+	if err := actor.Authorize(billkit.R(fn, billkit.OpRead)); err != nil {
+		return zero, err
+	}
+	return get()
+}
+
+// readList is read for a list: the page parameters are checked too, after
+// the actor and before the right.
+func readList[T any](actor billkit.Actor, fn string, pp billkit.PageParams, list func() (billkit.Page[T], error)) (billkit.Page[T], error) {
+	if err := actor.Validate(); err != nil {
+		return billkit.Page[T]{}, err
+	}
+	if err := pp.Validate(); err != nil {
+		return billkit.Page[T]{}, err
+	}
+	if err := actor.Authorize(billkit.R(fn, billkit.OpRead)); err != nil {
+		return billkit.Page[T]{}, err
+	}
+	return list()
+}
