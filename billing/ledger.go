@@ -274,6 +274,9 @@ func (s *Service) post(ctx context.Context, tx Store, actor billkit.Actor, p Pos
 	if err := record(ctx, tx, actor, now, ObjectLedger, "post", e.ID.String(), c.ID, nil, e); err != nil {
 		return nil, err
 	}
+	if err := s.afterPost(ctx, tx, actor, e); err != nil {
+		return nil, err
+	}
 	return e, nil
 }
 

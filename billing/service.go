@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/billkit/billkit"
+	"github.com/billkit/billkit/catalog"
 	"github.com/billkit/billkit/directory"
 )
 
@@ -21,7 +22,21 @@ type Directory interface {
 	GetSubdivision(ctx context.Context, code string) (*directory.Subdivision, error)
 	ListSubdivisions(ctx context.Context, f directory.SubdivisionFilter) (billkit.Page[directory.Subdivision], error)
 	GetLocale(ctx context.Context, code string) (*directory.Locale, error)
+	// Convert converts money at the directory's rates of a date; payments in
+	// another currency than the client's are credited through it.
+	Convert(ctx context.Context, m billkit.Money, to string, on billkit.Date) (directory.Conversion, error)
 }
+
+// Catalog is what billing reads from the catalog: tariffs and their price
+// versions, for discounts, order pricing and recalculation.
+// *catalog.Service satisfies it.
+type Catalog interface {
+	GetTariff(ctx context.Context, actor billkit.Actor, id catalog.TariffID) (*catalog.Tariff, error)
+	GetProductType(ctx context.Context, actor billkit.Actor, id catalog.ProductTypeID) (*catalog.ProductType, error)
+	ListPriceVersions(ctx context.Context, actor billkit.Actor, f catalog.PriceVersionFilter) (billkit.Page[catalog.PriceVersion], error)
+}
+
+var _ Catalog = (*catalog.Service)(nil)
 
 var _ Directory = (*directory.Service)(nil)
 
@@ -33,6 +48,17 @@ type Config struct {
 	// the series never resets and is shared by all providers. Default:
 	// DefaultClientNumberFormat.
 	ClientNumberFormat string
+	// Catalog, when set, lets billing read tariffs: discounts by tariff,
+	// order pricing and recalculation need it and fail with
+	// failed_precondition billing.catalog_missing without it.
+	Catalog Catalog
+	// Gateways are the payment gateways payment methods may use, besides
+	// the built-in "manual" and "balance"; a gateway's Code must be unique.
+	Gateways []Gateway
+	// VATChecker, when set, confirms EU VAT IDs (VIES) before a reverse
+	// charge; without it a syntactically valid ID is enough and the
+	// decision records that it was not confirmed.
+	VATChecker VATChecker
 }
 
 // DefaultClientNumberFormat is Config.ClientNumberFormat's default:

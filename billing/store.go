@@ -21,6 +21,13 @@ import (
 // internal. Update methods write every stored field of the value given.
 // Lists are keyset pages in the order their filter documents.
 type Store interface {
+	// The stores of the money core, one per area, each in its own file.
+	PaymentStore
+	ExpenseStore
+	InvoiceStore
+	TaxStore
+	DiscountStore
+
 	// InTx runs fn in one transaction, or a savepoint when already in one.
 	InTx(ctx context.Context, fn func(tx Store) error) error
 	// InsertAction appends an entry to the action log; call it inside the

