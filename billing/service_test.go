@@ -87,7 +87,9 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{svc: svc, st: st, dir: dir, clock: clock, prov: prov}
+	e := &env{svc: svc, st: st, dir: dir, clock: clock, prov: prov}
+	auditAfter(t, e)
+	return e
 }
 
 func (e *env) client(t *testing.T, name string) *billing.Client {
