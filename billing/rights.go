@@ -10,6 +10,14 @@ const (
 	FunctionClientGroup = "billing.client_group"
 	FunctionPayer       = "billing.payer"
 	FunctionContract    = "billing.contract"
+
+	// The money core's functions. Ledger postings use FunctionClient.
+	FunctionPayment       = "billing.payment"
+	FunctionPaymentMethod = "billing.payment_method"
+	FunctionExpense       = "billing.expense"
+	FunctionInvoice       = "billing.invoice"
+	FunctionTax           = "billing.tax"
+	FunctionDiscount      = "billing.discount"
 )
 
 // Functions lists billing's functions, for the access package's right
@@ -18,5 +26,6 @@ func Functions() []string {
 	return []string{
 		FunctionProvider, FunctionCompany, FunctionClient, FunctionClientGroup,
 		FunctionPayer, FunctionContract,
+		FunctionPayment, FunctionPaymentMethod, FunctionExpense, FunctionInvoice, FunctionTax, FunctionDiscount,
 	}
 }

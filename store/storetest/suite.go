@@ -54,6 +54,11 @@ func Run(t *testing.T, newStores func(t testing.TB) Stores) {
 	t.Run("billing/accounts", func(t *testing.T) { runBillingAccounts(t, newStores) })
 	t.Run("catalog", func(t *testing.T) { runCatalog(t, newStores) })
 	t.Run("billing/ledger", func(t *testing.T) { runBillingLedger(t, newStores) })
+	t.Run("billing/payments", func(t *testing.T) { runBillingPayments(t, newStores) })
+	t.Run("billing/expenses", func(t *testing.T) { runBillingExpenses(t, newStores) })
+	t.Run("billing/invoices", func(t *testing.T) { runBillingInvoices(t, newStores) })
+	t.Run("billing/taxes", func(t *testing.T) { runBillingTaxes(t, newStores) })
+	t.Run("billing/discounts", func(t *testing.T) { runBillingDiscounts(t, newStores) })
 }
 
 // cmpOpts compare the values billkit stores: decimals by value, IDs by value.
