@@ -61,6 +61,7 @@ func (m *Main) serve(ctx context.Context, cfg *config) (err error) {
 		Ping:         st.Ping,
 		Logger:       log,
 		CookieSecure: cfg.CookieSecure,
+		Idempotency:  st,
 	})
 	if err != nil {
 		return err
@@ -130,6 +131,8 @@ type handlerConfig struct {
 	Catalog      *catalog.Service
 	CookieSecure bool
 	RateSource   directory.RateSource
+	// Idempotency keeps Idempotency-Key answers (the server's store).
+	Idempotency api.IdempotencyStore
 	// Ping checks the database for /healthz.
 	Ping   func(context.Context) error
 	Logger *slog.Logger
@@ -147,6 +150,7 @@ func newHandler(c handlerConfig) (http.Handler, error) {
 		Logger:       c.Logger,
 		Version:      buildVersion().Version,
 		CookieSecure: c.CookieSecure,
+		Idempotency:  c.Idempotency,
 	})
 	if err != nil {
 		return nil, err

@@ -52,6 +52,11 @@ type Config struct {
 	// Clock tells the time, for the expiry of idempotency keys. Default:
 	// billkit.SystemClock().
 	Clock billkit.Clock
+	// Idempotency keeps the calls made with an Idempotency-Key and their
+	// answers (the server passes its *bunstore.Store). Default: none, and
+	// mutating calls with the header are refused with
+	// idempotency.not_supported.
+	Idempotency IdempotencyStore
 	// CookieSecure marks the session cookie Secure even when the connection
 	// is plain HTTP, for a server behind a TLS-terminating proxy. The cookie
 	// is Secure on TLS connections anyway.
@@ -105,7 +110,7 @@ func New(cfg Config) (http.Handler, error) {
 	}
 	h.clock = cfg.Clock
 	hapi.UseMiddleware(authMiddleware(hapi, auth))
-	hapi.UseMiddleware(idempotencyMiddleware(hapi, newIdempotency(cfg.Clock)))
+	hapi.UseMiddleware(idempotencyMiddleware(hapi, cfg.Idempotency, cfg.Clock))
 	h.register(hapi)
 
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {

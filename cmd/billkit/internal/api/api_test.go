@@ -73,7 +73,7 @@ func newWorld(t *testing.T) *world {
 	w.bill = billing.NewService(w.st.Billing(), w.dir, billing.Config{Clock: w.clock})
 	w.cat = catalog.NewService(w.st.Catalog(), w.dir, catalog.Config{Clock: w.clock})
 	h, err := New(Config{
-		Directory: w.dir, Access: w.acc, Billing: w.bill, Catalog: w.cat,
+		Directory: w.dir, Access: w.acc, Billing: w.bill, Catalog: w.cat, Clock: w.clock, Idempotency: w.st,
 		PasswordResetSender: func(_ context.Context, email, token string) error {
 			w.resets[email] = token
 			return nil

@@ -2,14 +2,14 @@ package api
 
 import (
 	"bytes"
-	"container/list"
+	"context"
 	"crypto/sha256"
 	"io"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/billkit/billkit"
+	"github.com/billkit/billkit/store/bunstore"
 	"github.com/danielgtaylor/huma/v2"
 )
 
@@ -22,11 +22,11 @@ const IdempotencyHeader = "Idempotency-Key"
 const (
 	// IdempotencyTTL is how long an answer is kept for replay.
 	IdempotencyTTL = 24 * time.Hour
+	// idempotencyLease is how long a first call may run before a retry is
+	// told its outcome is unknown rather than to wait.
+	idempotencyLease = 5 * time.Minute
 	// maxIdempotencyKeyLen bounds the header.
 	maxIdempotencyKeyLen = 255
-	// maxIdempotentEntries bounds the memory the answers take; the oldest
-	// go first.
-	maxIdempotentEntries = 10000
 	// maxIdempotentBody is the largest request body fingerprinted; larger
 	// ones are refused by the operation's own body limit anyway.
 	maxIdempotentBody = 1 << 20
@@ -37,91 +37,16 @@ const (
 // rather than keep the secret to show it again.
 const noReplayKey = "billkit.no_replay"
 
-// idemKey names one caller's key.
-type idemKey struct{ actor, key string }
-
-// idemEntry is the answer to one call, or a call still running.
-type idemEntry struct {
-	fingerprint [32]byte
-	done        bool
-	status      int
-	header      http.Header
-	body        []byte
-	expires     time.Time
-	elem        *list.Element
+// IdempotencyStore keeps the calls made with an Idempotency-Key and their
+// answers, durably, shared by every server process on the database.
+// *bunstore.Store implements it.
+type IdempotencyStore interface {
+	ClaimIdempotencyKey(ctx context.Context, c bunstore.IdempotentCall, now time.Time) (bunstore.IdempotentCall, bool, error)
+	FinishIdempotencyKey(ctx context.Context, caller, key string, status int, header map[string][]string, body []byte) error
+	AbandonIdempotencyKey(ctx context.Context, caller, key string) error
 }
 
-// idempotency keeps the answers of the calls made with an Idempotency-Key,
-// in memory: they are lost on restart and not shared between server
-// processes.
-type idempotency struct {
-	now     func() time.Time
-	mu      sync.Mutex
-	entries map[idemKey]*idemEntry
-	order   *list.List // of idemKey, oldest first
-}
-
-func newIdempotency(clock billkit.Clock) *idempotency {
-	return &idempotency{now: clock.Now, entries: map[idemKey]*idemEntry{}, order: list.New()}
-}
-
-// begin claims k for a call with fingerprint fp. It returns the stored
-// answer to replay, or nil when the call is to be made (and finish or
-// abandon called after it).
-func (s *idempotency) begin(k idemKey, fp [32]byte) (*idemEntry, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.now()
-	s.prune(now)
-	if e, ok := s.entries[k]; ok {
-		switch {
-		case e.fingerprint != fp:
-			return nil, &billkit.Error{Code: billkit.CodeFailedPrecondition, Reason: "idempotency.key_reused",
-				Message: "this Idempotency-Key was used for a different request",
-				Fields:  []billkit.FieldError{{Field: IdempotencyHeader, Reason: "idempotency.key_reused", Message: "was used for a different request"}}}
-		case !e.done:
-			return nil, billkit.Errorf(billkit.CodeConflict, "idempotency.in_progress", "a request with this Idempotency-Key is still running")
-		}
-		return e, nil
-	}
-	e := &idemEntry{fingerprint: fp, expires: now.Add(IdempotencyTTL)}
-	e.elem = s.order.PushBack(k)
-	s.entries[k] = e
-	return nil, nil
-}
-
-// finish stores the answer of the call that claimed k.
-func (s *idempotency) finish(k idemKey, status int, header http.Header, body []byte) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if e, ok := s.entries[k]; ok {
-		e.done, e.status, e.header, e.body = true, status, header, body
-	}
-}
-
-// abandon forgets k, for a call that failed on the server's side and may
-// be retried.
-func (s *idempotency) abandon(k idemKey) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if e, ok := s.entries[k]; ok {
-		s.order.Remove(e.elem)
-		delete(s.entries, k)
-	}
-}
-
-// prune drops expired answers, and the oldest beyond the limit.
-func (s *idempotency) prune(now time.Time) {
-	for f := s.order.Front(); f != nil; f = s.order.Front() {
-		k := f.Value.(idemKey)
-		e := s.entries[k]
-		if s.order.Len() < maxIdempotentEntries && now.Before(e.expires) {
-			return
-		}
-		s.order.Remove(f)
-		delete(s.entries, k)
-	}
-}
+var _ IdempotencyStore = (*bunstore.Store)(nil)
 
 // hctx names huma.Context for embedding, so its Context method is
 // promoted.
@@ -160,7 +85,7 @@ func (r *recorder) BodyWriter() io.Writer { return io.MultiWriter(r.hctx.BodyWri
 // with the same Idempotency-Key by the same caller. It runs after
 // authentication; public operations (signing in, signing up) do not take
 // keys, nor do operations whose answer holds a secret.
-func idempotencyMiddleware(api huma.API, store *idempotency) func(huma.Context, func(huma.Context)) {
+func idempotencyMiddleware(api huma.API, store IdempotencyStore, clock billkit.Clock) func(huma.Context, func(huma.Context)) {
 	return func(ctx huma.Context, next func(huma.Context)) {
 		key := ctx.Header(IdempotencyHeader)
 		if key == "" || !unsafeMethod(ctx.Method()) {
@@ -183,50 +108,67 @@ func idempotencyMiddleware(api huma.API, store *idempotency) func(huma.Context, 
 		case ctx.Operation().Metadata[noReplayKey] == true:
 			refuse("idempotency.not_supported", "is not accepted here: the answer holds a secret shown only once")
 			return
+		case store == nil:
+			refuse("idempotency.not_supported", "is not accepted: this server keeps no idempotency keys")
+			return
 		}
 		body, err := io.ReadAll(io.LimitReader(ctx.BodyReader(), maxIdempotentBody+1))
 		if err != nil {
 			_ = huma.WriteErr(api, ctx, http.StatusBadRequest, "", billkit.Errorf(billkit.CodeInvalid, "request.unreadable", "the request body could not be read"))
 			return
 		}
-		h := sha256.New()
 		u := ctx.URL()
-		io.WriteString(h, ctx.Method()+" "+u.Path+"?"+u.RawQuery+"\n")
-		h.Write(body)
-		var fp [32]byte
-		copy(fp[:], h.Sum(nil))
-		k := idemKey{actor: string(c.actor.Kind) + ":" + c.actor.ID, key: key}
-		prev, err := store.begin(k, fp)
-		if err != nil {
-			status := http.StatusConflict
-			if billkit.IsCode(err, billkit.CodeFailedPrecondition) {
-				status = http.StatusUnprocessableEntity
-			}
-			_ = huma.WriteErr(api, ctx, status, "", err)
+		fp := fingerprint(ctx.Method(), u.Path+"?"+u.RawQuery, string(body))
+		caller := string(c.actor.Kind) + ":" + c.actor.ID
+		now := clock.Now()
+		prev, claimed, err := store.ClaimIdempotencyKey(ctx.Context(), bunstore.IdempotentCall{
+			Caller: caller, Key: key, Fingerprint: fp, CreatedAt: now, ExpiresAt: now.Add(IdempotencyTTL),
+		}, now)
+		switch {
+		case err != nil:
+			_ = huma.WriteErr(api, ctx, Status(billkit.ErrorCode(err)), "", err)
 			return
-		}
-		if prev != nil {
-			for name, vs := range prev.header {
+		case claimed:
+		case !bytes.Equal(prev.Fingerprint, fp):
+			_ = huma.WriteErr(api, ctx, http.StatusUnprocessableEntity, "", &billkit.Error{Code: billkit.CodeFailedPrecondition, Reason: "idempotency.key_reused",
+				Message: "this Idempotency-Key was used for a different request",
+				Fields:  []billkit.FieldError{{Field: IdempotencyHeader, Reason: "idempotency.key_reused", Message: "was used for a different request"}}})
+			return
+		case !prev.Done && now.Sub(prev.CreatedAt) < idempotencyLease:
+			_ = huma.WriteErr(api, ctx, http.StatusConflict, "", billkit.Errorf(billkit.CodeConflict, "idempotency.in_progress", "a request with this Idempotency-Key is still running"))
+			return
+		case !prev.Done:
+			// The first call never finished (the server stopped in the
+			// middle): whether it changed anything is unknown, so it is
+			// not run again; the caller checks and uses a new key.
+			_ = huma.WriteErr(api, ctx, http.StatusConflict, "", billkit.Errorf(billkit.CodeConflict, "idempotency.outcome_unknown",
+				"the first request with this Idempotency-Key did not finish; check its effect, then retry with a new key"))
+			return
+		default:
+			for name, vs := range prev.Header {
 				for _, v := range vs {
 					ctx.AppendHeader(name, v)
 				}
 			}
 			ctx.SetHeader("Idempotent-Replayed", "true")
-			ctx.SetStatus(prev.status)
-			_, _ = ctx.BodyWriter().Write(prev.body)
+			ctx.SetStatus(prev.Status)
+			_, _ = ctx.BodyWriter().Write(prev.Body)
 			return
 		}
 		rec := &recorder{hctx: ctx, body: bytes.NewReader(body), status: http.StatusOK, header: http.Header{}}
 		completed := false
+		// The answer is stored with a context of its own: a client that hung
+		// up must not leave its key running.
+		bg := context.WithoutCancel(ctx.Context())
 		defer func() {
 			if !completed || rec.status >= 500 {
-				store.abandon(k)
+				_ = store.AbandonIdempotencyKey(bg, caller, key)
 			}
 		}()
 		next(rec)
 		completed = true
 		if rec.status < 500 {
-			store.finish(k, rec.status, rec.header, append([]byte(nil), rec.buf.Bytes()...))
+			_ = store.FinishIdempotencyKey(bg, caller, key, rec.status, rec.header, rec.buf.Bytes())
 		}
 	}
 }
@@ -237,4 +179,12 @@ func unsafeMethod(m string) bool {
 		return false
 	}
 	return true
+}
+
+// fingerprint identifies a request: its method, path and query, and body.
+func fingerprint(method, target, body string) []byte {
+	h := sha256.New()
+	io.WriteString(h, method+" "+target+"\n")
+	io.WriteString(h, body)
+	return h.Sum(nil)
 }

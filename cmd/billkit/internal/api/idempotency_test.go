@@ -1,10 +1,14 @@
 package api
 
 import (
+	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/billkit/billkit/store/bunstore"
 )
 
 func TestIdempotencyKey(t *testing.T) {
@@ -58,4 +62,101 @@ func TestIdempotencyKey(t *testing.T) {
 	// Not on public operations, nor where the answer holds a secret.
 	mustError(t, send("", "POST", "/api/v1/auth/login", "k-4", `{"email":"admin@example.com","password":"`+testPassword+`"}`), 400, "invalid", IdempotencyHeader)
 	mustError(t, send(SessionCookie+"="+token, "POST", "/api/v1/api-keys", "k-5", `{"name":"k","scopes":["billing.client:read"]}`), 400, "invalid", IdempotencyHeader)
+}
+
+// TestIdempotencyKeyDurable shows that answers live in the database: a
+// second server process on the same database replays them, concurrent
+// retries run the call once, and a call that never finished is not run
+// again.
+func TestIdempotencyKeyDurable(t *testing.T) {
+	w := newWorld(t)
+	f := w.fixtures(t)
+	cookie := SessionCookie + "=" + w.login(t, w.admin.Email)
+	send := func(h http.Handler, key, body string) response {
+		t.Helper()
+		req := httptest.NewRequest("POST", "/api/v1/clients", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Cookie", cookie)
+		req.Header.Set(IdempotencyHeader, key)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.String()}
+	}
+	body := `{"provider_id":"` + f.provider.String() + `","name":"Durable Ltd"}`
+	first := send(w.h, "d-1", body)
+	mustStatus(t, first, 201)
+
+	// Another process: a new handler on the same store.
+	other, err := New(Config{Directory: w.dir, Access: w.acc, Billing: w.bill, Catalog: w.cat, Clock: w.clock, Idempotency: w.st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again := send(other, "d-1", body)
+	if again.Status != 201 || again.Body != first.Body || again.Header.Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("replay from another process: %d %s", again.Status, again.Body)
+	}
+
+	// Twenty concurrent calls with one key: one client is made.
+	par := `{"provider_id":"` + f.provider.String() + `","name":"Parallel Ltd"}`
+	var wg sync.WaitGroup
+	statuses := make([]int, 20)
+	for i := range statuses {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			statuses[i] = send(w.h, "d-2", par).Status
+		}()
+	}
+	wg.Wait()
+	for _, s := range statuses {
+		if s != 201 && s != 409 {
+			t.Fatalf("statuses %v", statuses)
+		}
+	}
+	if n := countRows(t, w.st, "billkit_clients", "name = ?", "Parallel Ltd"); n != 1 {
+		t.Fatalf("%d clients made by one key", n)
+	}
+
+	// A call that began and never finished (the server stopped): retries
+	// wait while it may still run, then learn its outcome is unknown; it
+	// never runs twice.
+	started := w.clock.Now()
+	_, claimed, err := w.st.ClaimIdempotencyKey(t.Context(), bunstore.IdempotentCall{
+		Caller: "staff:" + w.admin.ID.String(), Key: "d-3", Fingerprint: []byte("x"),
+		CreatedAt: started, ExpiresAt: started.Add(IdempotencyTTL),
+	}, started)
+	if err != nil || !claimed {
+		t.Fatalf("claim: %v %v", claimed, err)
+	}
+	mustError(t, send(w.h, "d-3", body), 422, "failed_precondition", IdempotencyHeader)
+	_, claimed, err = w.st.ClaimIdempotencyKey(t.Context(), bunstore.IdempotentCall{
+		Caller: "staff:" + w.admin.ID.String(), Key: "d-4", Fingerprint: fingerprint("POST", "/api/v1/clients?", body),
+		CreatedAt: started, ExpiresAt: started.Add(IdempotencyTTL),
+	}, started)
+	if err != nil || !claimed {
+		t.Fatalf("claim: %v %v", claimed, err)
+	}
+	r := send(w.h, "d-4", body)
+	if r.Status != 409 || !strings.Contains(r.Body, "idempotency.in_progress") {
+		t.Fatalf("running call: %d %s", r.Status, r.Body)
+	}
+	w.clock.Advance(idempotencyLease + time.Second)
+	cookie = SessionCookie + "=" + w.login(t, w.admin.Email)
+	r = send(w.h, "d-4", body)
+	if r.Status != 409 || !strings.Contains(r.Body, "idempotency.outcome_unknown") {
+		t.Fatalf("abandoned call: %d %s", r.Status, r.Body)
+	}
+	if n := countRows(t, w.st, "billkit_clients", "name = ?", "Durable Ltd"); n != 1 {
+		t.Fatalf("%d clients named Durable Ltd", n)
+	}
+}
+
+// countRows returns the rows of a table matching where.
+func countRows(t *testing.T, st *bunstore.Store, table, where string, args ...any) int {
+	t.Helper()
+	n, err := st.DB().NewSelect().TableExpr(table).Where(where, args...).Count(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return int(n)
 }

@@ -1,0 +1,1 @@
+DROP TABLE billkit_idempotency_keys;
