@@ -23,6 +23,14 @@ import (
 // therefore be idempotent by PaymentID: starting the same payment twice must
 // not charge twice (pass PaymentID as the idempotency key or the order
 // reference of the payment service).
+//
+// How errors are read: a *billkit.Error with code invalid,
+// failed_precondition, forbidden or unauthenticated means the payment
+// service refused the request and nothing happened (a Start so refused
+// fails the payment, a Refund so refused fails the refund); any other error
+// (unavailable, a timeout, a network error) means the outcome is unknown,
+// and billkit asks again later rather than guess. Every call gets a
+// context with a deadline (GatewayTimeout).
 type Gateway interface {
 	// Code names the gateway in payment methods: "stripe", "yookassa".
 	// Lower-case letters, digits and "_".
@@ -44,6 +52,15 @@ type Gateway interface {
 	// Refund gives back amount of a paid payment, all or part of it.
 	// Called only when Capabilities().Refund.
 	Refund(ctx context.Context, r RefundRequest) (RefundResult, error)
+}
+
+// SettingsValidator is a Gateway that checks a payment method's settings
+// (that the API key is there, that the shop ID is a number) when staff
+// create or change the method, so a mistake shows there and not at the
+// first payment. Its invalid errors name the setting as the field.
+type SettingsValidator interface {
+	Gateway
+	ValidateSettings(settings map[string]string) error
 }
 
 // SavedMethodCharger is a Gateway that can charge a saved payment method

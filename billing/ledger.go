@@ -212,10 +212,15 @@ func (p *PostParams) validate() error {
 		case p.Kind == LedgerExpense:
 			v.Check(!p.Amount.IsPositive(), "amount", "ledger.expense_positive", "an expense must be a debit (negative)")
 		}
-		if p.Kind == LedgerConversion {
+		switch p.Kind {
+		case LedgerConversion:
 			v.Check(p.Rate != nil && p.Rate.IsPositive(), "rate", "ledger.rate_required", "a conversion needs a positive rate")
-		} else {
-			v.Check(p.Rate == nil, "rate", "ledger.rate_unexpected", "only conversions have a rate")
+		case LedgerPayment, LedgerRefund:
+			// A payment in another currency than the client's, and its
+			// refunds, record the rate it was converted at.
+			v.Check(p.Rate == nil || p.Rate.IsPositive(), "rate", "ledger.rate_not_positive", "a rate must be positive")
+		default:
+			v.Check(p.Rate == nil, "rate", "ledger.rate_unexpected", "only conversions, payments and refunds have a rate")
 		}
 	}
 	p.CauseType = text(&v, "cause_type", p.CauseType, 64, false)

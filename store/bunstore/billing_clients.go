@@ -177,6 +177,11 @@ var clientReferences = []ClientReference{
 	{Table: "billkit_contracts", Column: "client_id"},
 	{Table: "billkit_client_members", Column: "client_id", UniqueWith: []string{"user_id"}},
 	{Table: "billkit_client_invites", Column: "client_id"},
+	{Table: "billkit_invoices", Column: "client_id"},
+	{Table: "billkit_saved_payment_methods", Column: "client_id", UniqueWith: []string{"method_id", "ref"}},
+	{Table: "billkit_tax_exemptions", Column: "client_id"},
+	{Table: "billkit_discounts", Column: "client_id"},
+	{Table: "billkit_promo_redemptions", Column: "client_id"},
 	// Clients merged earlier into the merged client now point at the target.
 	{Table: "billkit_clients", Column: "merged_into"},
 }

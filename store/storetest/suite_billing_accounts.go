@@ -580,4 +580,10 @@ var mergeKeeps = map[string]bool{
 	"billkit_actions":         true,
 	"billkit_ledger_entries":  true,
 	"billkit_client_balances": true,
+	"billkit_payments":        true,
+
+	"billkit_expenses":            true,
+	"billkit_expense_allocations": true,
+	"billkit_ledger_debts":        true,
+	"billkit_recalculations":      true,
 }
