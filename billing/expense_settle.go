@@ -29,11 +29,14 @@ import (
 //	unallocated money = max(0, balance)  and  open debt = max(0, -balance)
 //
 // where open debt is the sum of Amount - Covered over its expenses and
-// ledger debts, and the unallocated money lies in its newest credits: the
-// newest credit entries (in posting order) whose free parts (Amount minus
-// their allocations) add up to the balance. Both halves follow from the
-// balance, so there is never money left over while a debt is open, nor a
-// debt while the balance is positive.
+// ledger debts. The unallocated money lies in the newest credits: walking
+// the client's credit entries newest first, in posting order (their IDs,
+// which the ledger makes after moving the balance), each holds its free
+// part (Amount minus its allocations) until they add up to the balance;
+// the oldest of them may hold only part of it, and older credits hold
+// nothing. Both halves follow from the balance, so there is never money
+// left over while a debt is open, nor a debt while the balance is
+// positive.
 //
 // The invariant is what lets most postings cost no query at all, deciding
 // from the entry and the balance after it (which the posting moved
@@ -45,7 +48,9 @@ import (
 //   - a debit that is not an expense and leaves the balance >= 0: it spends
 //     unallocated money only, from the oldest credits that have some; the
 //     money left is still the newest credits' and adds up to the new
-//     balance: nothing to record either.
+//     balance: nothing to record either. (So what such a debit spent is
+//     not an allocation: a payment's allocations say which debts it paid,
+//     not every debit that spent its money.)
 //
 // The other postings record allocations, in the posting's transaction:
 //
@@ -170,8 +175,12 @@ const creditPage = 20
 // takeMoney allocates need of the unallocated money (which adds up to
 // unallocated, the balance before debit e) to the debit (expense, or zero
 // for a debit that is not an expense, and its entry): the money lies on
-// the newest credits, and the oldest of them gives first. It records the
-// credits' new use and returns the drafts and what it took.
+// the newest credits, and the oldest of them gives first. A credit never
+// gives more than its free part (Amount minus its recorded use), so no
+// credit is allocated beyond its amount even if postings of one client
+// were ever numbered out of order; then the walk simply goes on to older
+// credits. It records the credits' new use and returns the drafts and what
+// it took.
 func takeMoney(ctx context.Context, tx Store, e *LedgerEntry, unallocated, need decimal.Decimal, expense ExpenseID, debit LedgerEntryID) ([]allocDraft, decimal.Decimal, error) {
 	type holding struct {
 		c    LedgerCredit
@@ -401,13 +410,6 @@ type debtItem struct {
 	debt    *LedgerDebt
 }
 
-func (d debtItem) createdAt() time.Time {
-	if d.expense != nil {
-		return d.expense.CreatedAt
-	}
-	return d.debt.CreatedAt
-}
-
 func (d debtItem) amounts() (amount, covered billkit.Money) {
 	if d.expense != nil {
 		return d.expense.Amount, d.expense.Covered
@@ -455,11 +457,11 @@ func (d debtItem) cover(ctx context.Context, tx Store, k decimal.Decimal) error 
 // public returns the debt as ClientDebt lists it.
 func (d debtItem) public() Debt {
 	a, c := d.amounts()
-	out := Debt{LedgerEntryID: d.entryID(), ExpenseID: d.expenseID(), Amount: a, Covered: c, Uncovered: moneyLike(a, d.uncovered()), CreatedAt: d.createdAt()}
+	out := Debt{LedgerEntryID: d.entryID(), ExpenseID: d.expenseID(), Amount: a, Covered: c, Uncovered: moneyLike(a, d.uncovered())}
 	if d.expense != nil {
-		out.Kind, out.Description = LedgerExpense, d.expense.Description
+		out.Kind, out.Description, out.CreatedAt = LedgerExpense, d.expense.Description, d.expense.CreatedAt
 	} else {
-		out.Kind, out.Description = d.debt.Kind, d.debt.Memo
+		out.Kind, out.Description, out.CreatedAt = d.debt.Kind, d.debt.Memo, d.debt.CreatedAt
 	}
 	return out
 }
@@ -468,7 +470,8 @@ func (d debtItem) public() Debt {
 const debtPage = 100
 
 // debtIterator walks a client's open debts oldest first: its expenses with
-// debt and its open ledger debts, merged by creation instant.
+// debt and its open ledger debts, merged in posting order (by ledger entry
+// ID, as the store lists each).
 type debtIterator struct {
 	store        Store
 	client       billkit.ClientID
@@ -510,7 +513,7 @@ func (it *debtIterator) next(ctx context.Context) (debtItem, bool, error) {
 	switch {
 	case len(it.xs) == 0 && len(it.ds) == 0:
 		return debtItem{}, false, nil
-	case len(it.ds) == 0 || (len(it.xs) > 0 && !it.ds[0].CreatedAt.Before(it.xs[0].CreatedAt)):
+	case len(it.ds) == 0 || (len(it.xs) > 0 && it.xs[0].LedgerEntryID.String() < it.ds[0].EntryID.String()):
 		x := it.xs[0]
 		it.xs = it.xs[1:]
 		return debtItem{expense: &x}, true, nil

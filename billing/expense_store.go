@@ -25,10 +25,13 @@ type ExpenseStore interface {
 	// UpdateExpenseCovered writes x.Covered, the one field of an expense
 	// that changes; not_found "expense.not_found".
 	UpdateExpenseCovered(ctx context.Context, x *Expense) error
-	// ListExpenses lists expenses oldest first (CreatedAt, then ID).
+	// ListExpenses lists expenses oldest first, in posting order (by
+	// LedgerEntryID: the ledger makes entry IDs after the balance moved,
+	// so they follow the order of a client's postings even when their
+	// instants, taken before, do not).
 	ListExpenses(ctx context.Context, f ExpenseFilter) (billkit.Page[Expense], error)
 	// ListCoveredExpenses lists a client's expenses with Covered > 0,
-	// newest first (CreatedAt, then ID, descending).
+	// newest first (LedgerEntryID descending).
 	ListCoveredExpenses(ctx context.Context, client billkit.ClientID, pp billkit.PageParams) (billkit.Page[Expense], error)
 
 	// InsertAllocations appends allocations; failed_precondition for a
@@ -54,8 +57,8 @@ type ExpenseStore interface {
 	// UpdateLedgerDebtCovered writes d.Covered; not_found
 	// "ledger_debt.not_found".
 	UpdateLedgerDebtCovered(ctx context.Context, d *LedgerDebt) error
-	// ListLedgerDebts lists ledger debts oldest first (CreatedAt, then
-	// EntryID).
+	// ListLedgerDebts lists ledger debts oldest first (EntryID: posting
+	// order).
 	ListLedgerDebts(ctx context.Context, f LedgerDebtFilter) (billkit.Page[LedgerDebt], error)
 
 	// InsertRecalculation stores an applied recalculation with its lines;
@@ -69,7 +72,8 @@ type ExpenseStore interface {
 	ListRecalculations(ctx context.Context, f RecalculationFilter) (billkit.Page[Recalculation], error)
 }
 
-// ExpenseFilter selects expenses; lists are oldest first.
+// ExpenseFilter selects expenses; lists are oldest first, in the order
+// they were posted.
 type ExpenseFilter struct {
 	ClientID billkit.ClientID `json:"client_id,omitzero"`
 	Kind     ExpenseKind      `json:"kind,omitempty"`

@@ -317,6 +317,13 @@ func (s *Service) applyInvoicePayment(ctx context.Context, tx Store, actor billk
 	if tx == nil {
 		return billkit.InvalidField("tx", "required", "is required")
 	}
+	// A savepoint: a refusal leaves the caller's transaction as it was, so
+	// the payment can still be credited to the balance alone.
+	return tx.InTx(ctx, func(tx Store) error { return s.applyPayment(ctx, tx, actor, invoice, payment, credited) })
+}
+
+// applyPayment is applyInvoicePayment inside its savepoint.
+func (s *Service) applyPayment(ctx context.Context, tx Store, actor billkit.Actor, invoice InvoiceID, payment PaymentID, credited billkit.Money) error {
 	inv, err := tx.LockInvoice(ctx, invoice)
 	if err != nil {
 		return err

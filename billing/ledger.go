@@ -73,7 +73,8 @@ type LedgerEntry struct {
 	CauseType string `json:"cause_type,omitempty"`
 	CauseID   string `json:"cause_id,omitempty"`
 	Memo      string `json:"memo,omitempty"`
-	// Rate is the exchange rate used, set for conversions.
+	// Rate is the exchange rate used: set for conversions, and for payments
+	// and refunds converted from another currency.
 	Rate *decimal.Decimal `json:"rate,omitempty"`
 	// ActorKind and ActorID are who posted the entry.
 	ActorKind billkit.ActorKind `json:"actor_kind"`

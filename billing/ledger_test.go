@@ -200,7 +200,7 @@ func TestLedgerBadInput(t *testing.T) {
 		{"unknown kind", billing.PostParams{ClientID: c.ID, Amount: rub("1"), Kind: "gift"}, "kind", "ledger.kind_unknown"},
 		{"no client", billing.PostParams{Amount: rub("1"), Kind: billing.LedgerPayment}, "client_id", "required"},
 		{"conversion without rate", billing.PostParams{ClientID: c.ID, Amount: rub("1"), Kind: billing.LedgerConversion}, "rate", "ledger.rate_required"},
-		{"rate on a payment", billing.PostParams{ClientID: c.ID, Amount: rub("1"), Kind: billing.LedgerPayment, Rate: &rate}, "rate", "ledger.rate_unexpected"},
+		{"rate on an adjustment", billing.PostParams{ClientID: c.ID, Amount: rub("1"), Kind: billing.LedgerAdjustment, Rate: &rate}, "rate", "ledger.rate_unexpected"},
 		{"cause id alone", billing.PostParams{ClientID: c.ID, Amount: rub("1"), Kind: billing.LedgerPayment, CauseID: "x"}, "cause_type", "required"},
 	}
 	for _, tc := range cases {

@@ -591,8 +591,9 @@ func truncate(s string, n int) string {
 // method: the gateway verifies it (a bad signature is unauthenticated
 // ReasonCallbackSignature, and nothing is written), the payment it names
 // is found by the gateway's payment ID or by billkit's ID echoed back
-// (neither known: not_found "payment.not_found", nothing written), and
-// the reported status is applied exactly once. A duplicate, late or
+// (neither known, or a payment of another method: not_found
+// "payment.not_found", nothing written), and the reported status is
+// applied exactly once. A duplicate, late or
 // out-of-order callback ("pending" after "paid", "paid" twice) changes
 // nothing and returns the payment as it is, without an error, so that the
 // gateway stops retrying; an event ID the gateway gives is stored with the
@@ -621,6 +622,10 @@ func (s *Service) HandleCallback(ctx context.Context, methodID PaymentMethodID, 
 	p, err := s.findReported(ctx, g.Code(), rep)
 	if err != nil {
 		return nil, err
+	}
+	if p.MethodID != methodID {
+		// Verified with another method's secret: not this method's news.
+		return nil, paymentNotFound(p.ID)
 	}
 	actor := billkit.SystemActor("gateway." + g.Code())
 	out, err := s.applyOutcome(ctx, actor, p.ID, reportOutcome(rep))

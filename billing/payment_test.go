@@ -604,6 +604,9 @@ func TestPaymentCallbackRefused(t *testing.T) {
 	before[0]++
 	before[3] += 2 // the manual payment's create and pending actions
 	before[4]++
+	// Nor through another method of the same gateway.
+	_, err = e.callback(e.eurCard, paidEvent(p, "evt_7"))
+	wantCode(t, err, billkit.CodeNotFound, "payment.not_found")
 	// A paid report of another amount or currency is refused.
 	for _, ev := range []fakeEvent{
 		{ID: "evt_5", GatewayID: p.GatewayPaymentID, Status: "paid", Amount: "99.99", Currency: "RUB"},

@@ -321,3 +321,21 @@ func FuzzCalculateTaxes(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkCalculateTaxes computes a document of 100 lines with two taxes
+// each, rounded per document:
+//
+//	go test ./billing -run XXX -bench CalculateTaxes
+func BenchmarkCalculateTaxes(b *testing.B) {
+	gst := billing.AppliedTax{Code: "gst", Rate: dec("5"), Level: 1}
+	qst := billing.AppliedTax{Code: "qst", Rate: dec("9.975"), Level: 2}
+	lines := make([]billing.TaxableLine, 100)
+	for i := range lines {
+		lines[i] = calcLine(fmt.Sprintf("%d.%02d", i+1, i%100), "CAD", gst, qst)
+	}
+	for b.Loop() {
+		if _, err := billing.CalculateTaxes(lines, billing.TaxRoundPerDocument, 2); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

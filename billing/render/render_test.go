@@ -471,3 +471,26 @@ func TestDraftDocument(t *testing.T) {
 		t.Fatalf("nil invoice: %v", err)
 	}
 }
+
+// BenchmarkPDF renders the Russian golden invoice as PDF:
+//
+//	go test ./billing/render -run XXX -bench PDF
+func BenchmarkPDF(b *testing.B) {
+	inv := build(b, goldenCases()["russian"])
+	for b.Loop() {
+		if _, err := render.PDF(inv, render.Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkHTML renders the same invoice as HTML.
+func BenchmarkHTML(b *testing.B) {
+	inv := build(b, goldenCases()["russian"])
+	tpl := render.NewTemplates()
+	for b.Loop() {
+		if err := tpl.HTML(io.Discard, inv, render.Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

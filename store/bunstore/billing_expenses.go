@@ -90,14 +90,18 @@ var expenses = list[expenseRow]{
 		key:  func(r *expenseRow) any { return r.ID },
 		norm: func(r *expenseRow) { instant(&r.CreatedAt) },
 	},
-	order: []keyCol{{expr: "?TableAlias.created_at"}, {expr: "?TableAlias.id"}},
-	keyOf: func(r *expenseRow) []string { return []string{cursorTime(r.CreatedAt), r.ID.String()} },
+	// Posting order: the ledger makes an entry's ID after it moved the
+	// balance, so IDs follow the order in which the client's postings
+	// happened, which the instants (taken before) may not under
+	// concurrency.
+	order: []keyCol{{expr: "?TableAlias.ledger_entry_id"}},
+	keyOf: func(r *expenseRow) []string { return []string{r.LedgerEntryID.String()} },
 }
 
 // coveredExpenses is the newest-first list of covered expenses.
 var coveredExpenses = list[expenseRow]{
 	table: expenses.table,
-	order: []keyCol{{expr: "?TableAlias.created_at", desc: true}, {expr: "?TableAlias.id", desc: true}},
+	order: []keyCol{{expr: "?TableAlias.ledger_entry_id", desc: true}},
 	keyOf: expenses.keyOf,
 }
 
@@ -137,6 +141,7 @@ func (b billingStore) InsertExpense(ctx context.Context, x *billing.Expense) err
 	return nil
 }
 
+// GetExpense reads an expense; not_found "expense.not_found".
 func (b billingStore) GetExpense(ctx context.Context, id billing.ExpenseID) (*billing.Expense, error) {
 	if id.IsZero() {
 		return nil, billkit.NotFound("expense", id)
@@ -184,6 +189,8 @@ func updateCovered(ctx context.Context, s *Store, table, keyCol, kind string, id
 	return nil
 }
 
+// ListExpenses lists expenses oldest first, in posting order; OnlyDebt
+// reads the partial index of debts.
 func (b billingStore) ListExpenses(ctx context.Context, f billing.ExpenseFilter) (billkit.Page[billing.Expense], error) {
 	if f.ClientIDs != nil && len(f.ClientIDs) == 0 {
 		if err := f.PageParams.Validate(); err != nil {
@@ -220,6 +227,8 @@ func (b billingStore) ListExpenses(ctx context.Context, f billing.ExpenseFilter)
 	}))
 }
 
+// ListCoveredExpenses lists a client's expenses that money covers at
+// least partly, newest first, on their partial index.
 func (b billingStore) ListCoveredExpenses(ctx context.Context, client billkit.ClientID, pp billkit.PageParams) (billkit.Page[billing.Expense], error) {
 	return expensePage(listRows(ctx, b.s, coveredExpenses, pp, func(q *bun.SelectQuery) *bun.SelectQuery {
 		return q.Where("?TableAlias.client_id = ?", client).Where("?TableAlias.status <> ?", coverUnpaid)
@@ -285,6 +294,7 @@ func (b billingStore) InsertAllocations(ctx context.Context, as []billing.Alloca
 	})
 }
 
+// ListAllocations lists allocations in creation order.
 func (b billingStore) ListAllocations(ctx context.Context, f billing.AllocationFilter) (billkit.Page[billing.Allocation], error) {
 	if f.ClientIDs != nil && len(f.ClientIDs) == 0 {
 		if err := f.PageParams.Validate(); err != nil {
@@ -355,6 +365,8 @@ type creditUsage struct {
 	Used    decimal.Decimal       `bun:"used,notnull"`
 }
 
+// ListLedgerCredits lists credit entries newest posting first, on the
+// partial index of credits, with their use read in one more query.
 func (b billingStore) ListLedgerCredits(ctx context.Context, f billing.LedgerCreditFilter) (billkit.Page[billing.LedgerCredit], error) {
 	page, err := listRows(ctx, b.s, ledgerCredits, f.PageParams, func(q *bun.SelectQuery) *bun.SelectQuery {
 		if !f.ClientID.IsZero() {
@@ -426,10 +438,11 @@ var ledgerDebts = list[ledgerDebtRow]{
 		key:  func(r *ledgerDebtRow) any { return r.EntryID },
 		norm: func(r *ledgerDebtRow) { instant(&r.CreatedAt) },
 	},
-	order: []keyCol{{expr: "?TableAlias.created_at"}, {expr: "?TableAlias.entry_id"}},
-	keyOf: func(r *ledgerDebtRow) []string { return []string{cursorTime(r.CreatedAt), r.EntryID.String()} },
+	order: []keyCol{{expr: "?TableAlias.entry_id"}}, // posting order, as expenses
+	keyOf: func(r *ledgerDebtRow) []string { return []string{r.EntryID.String()} },
 }
 
+// InsertLedgerDebt stores a debit that money did not fully cover.
 func (b billingStore) InsertLedgerDebt(ctx context.Context, d *billing.LedgerDebt) error {
 	if d == nil {
 		return billkit.InvalidField("ledger_debt", "required", "is required")
@@ -451,6 +464,7 @@ func (b billingStore) InsertLedgerDebt(ctx context.Context, d *billing.LedgerDeb
 	return nil
 }
 
+// UpdateLedgerDebtCovered writes Covered and the status it gives.
 func (b billingStore) UpdateLedgerDebtCovered(ctx context.Context, d *billing.LedgerDebt) error {
 	if d == nil {
 		return billkit.InvalidField("ledger_debt", "required", "is required")
@@ -461,6 +475,7 @@ func (b billingStore) UpdateLedgerDebtCovered(ctx context.Context, d *billing.Le
 	return updateCovered(ctx, b.s, "billkit_ledger_debts", "entry_id", "ledger_debt", d.EntryID, d.Amount.Amount(), d.Covered.Amount())
 }
 
+// ListLedgerDebts lists ledger debts oldest first, in posting order.
 func (b billingStore) ListLedgerDebts(ctx context.Context, f billing.LedgerDebtFilter) (billkit.Page[billing.LedgerDebt], error) {
 	page, err := listRows(ctx, b.s, ledgerDebts, f.PageParams, func(q *bun.SelectQuery) *bun.SelectQuery {
 		if !f.ClientID.IsZero() {
@@ -575,6 +590,7 @@ func (b billingStore) InsertRecalculation(ctx context.Context, r *billing.Recalc
 	return nil
 }
 
+// GetRecalculation reads a recalculation and its lines.
 func (b billingStore) GetRecalculation(ctx context.Context, id billing.RecalculationID) (*billing.Recalculation, error) {
 	if id.IsZero() {
 		return nil, billkit.NotFound("recalculation", id)
@@ -590,6 +606,8 @@ func (b billingStore) GetRecalculation(ctx context.Context, id billing.Recalcula
 	return &out[0], nil
 }
 
+// ListRecalculations lists recalculations oldest first, with their lines
+// read in one more query.
 func (b billingStore) ListRecalculations(ctx context.Context, f billing.RecalculationFilter) (billkit.Page[billing.Recalculation], error) {
 	page, err := listRows(ctx, b.s, recalculations, f.PageParams, func(q *bun.SelectQuery) *bun.SelectQuery {
 		if !f.ClientID.IsZero() {

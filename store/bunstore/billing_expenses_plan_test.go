@@ -19,11 +19,11 @@ func TestExpenseQueriesUseTheirIndexes(t *testing.T) {
 		{`SELECT * FROM billkit_ledger_entries AS ledger_row WHERE ledger_row.client_id = 'x' AND ledger_row.amount NOT LIKE '-%'
 			AND ledger_row.id < 'y' ORDER BY ledger_row.id DESC LIMIT 21`, "billkit_ledger_entries_credit_idx"},
 		{`SELECT * FROM billkit_expenses AS expense_row WHERE expense_row.client_id = 'x' AND expense_row.status <> 'paid'
-			ORDER BY expense_row.created_at, expense_row.id LIMIT 101`, "billkit_expenses_debt_idx"},
+			ORDER BY expense_row.ledger_entry_id LIMIT 101`, "billkit_expenses_debt_idx"},
 		{`SELECT * FROM billkit_expenses AS expense_row WHERE expense_row.client_id = 'x' AND expense_row.status <> 'unpaid'
-			ORDER BY expense_row.created_at DESC, expense_row.id DESC LIMIT 51`, "billkit_expenses_covered_idx"},
+			ORDER BY expense_row.ledger_entry_id DESC LIMIT 51`, "billkit_expenses_covered_idx"},
 		{`SELECT * FROM billkit_ledger_debts AS ledger_debt_row WHERE ledger_debt_row.client_id = 'x' AND ledger_debt_row.status <> 'paid'
-			ORDER BY ledger_debt_row.created_at, ledger_debt_row.entry_id LIMIT 101`, "billkit_ledger_debts_open_idx"},
+			ORDER BY ledger_debt_row.entry_id LIMIT 101`, "billkit_ledger_debts_open_idx"},
 	} {
 		rows, err := st.DB().QueryContext(ctx, "EXPLAIN QUERY PLAN "+tc.query)
 		if err != nil {

@@ -26,13 +26,11 @@ CREATE TABLE billkit_expenses (
     created_at      timestamptz NOT NULL
 );
 --bun:split
-CREATE INDEX billkit_expenses_client_idx ON billkit_expenses (client_id, created_at, id);
+CREATE INDEX billkit_expenses_client_idx ON billkit_expenses (client_id, ledger_entry_id);
 --bun:split
-CREATE INDEX billkit_expenses_created_idx ON billkit_expenses (created_at, id);
+CREATE INDEX billkit_expenses_debt_idx ON billkit_expenses (client_id, ledger_entry_id) WHERE status <> 'paid';
 --bun:split
-CREATE INDEX billkit_expenses_debt_idx ON billkit_expenses (client_id, created_at, id) WHERE status <> 'paid';
---bun:split
-CREATE INDEX billkit_expenses_covered_idx ON billkit_expenses (client_id, created_at, id) WHERE status <> 'unpaid';
+CREATE INDEX billkit_expenses_covered_idx ON billkit_expenses (client_id, ledger_entry_id) WHERE status <> 'unpaid';
 --bun:split
 CREATE INDEX billkit_expenses_cause_idx ON billkit_expenses (cause_type, cause_id);
 --bun:split
@@ -84,9 +82,7 @@ CREATE TABLE billkit_ledger_debts (
     created_at timestamptz NOT NULL
 );
 --bun:split
-CREATE INDEX billkit_ledger_debts_open_idx ON billkit_ledger_debts (client_id, created_at, entry_id) WHERE status <> 'paid';
---bun:split
-CREATE INDEX billkit_ledger_debts_created_idx ON billkit_ledger_debts (created_at, entry_id);
+CREATE INDEX billkit_ledger_debts_open_idx ON billkit_ledger_debts (client_id, entry_id) WHERE status <> 'paid';
 --bun:split
 CREATE TABLE billkit_recalculations (
     id         uuid PRIMARY KEY,
