@@ -67,9 +67,11 @@ type Store interface {
 	// ListClients lists clients in ID (creation) order.
 	ListClients(ctx context.Context, f ClientFilter) (billkit.Page[Client], error)
 	// MoveClientReferences makes every row of every table that refers to
-	// client from (payers, contracts, users' memberships and invites, and
-	// later services, payments, expenses) refer to client to instead, except
-	// the action log, which is history. Where a row of from would duplicate
+	// client from (payers, contracts, users' memberships and invites,
+	// invoices, saved payment methods, tax exemptions, discounts, promo
+	// redemptions) refer to client to instead, except history: the action
+	// log, the ledger, payments and expenses stay with from (the merge moves
+	// the money by transfer entries). Where a row of from would duplicate
 	// one of to (a user who belongs to both), to's row is kept and from's is
 	// dropped; from's default payer stops being a default when to has one.
 	// It does not change the two clients' own rows.

@@ -130,7 +130,7 @@ func runBillingExpenses(t *testing.T, newStores func(t testing.TB) Stores) {
 			case 2:
 				client, kind, covered = b.ID, billing.ExpenseSetup, "4"
 			}
-			// Pairs share an instant: the ID orders them.
+			// Pairs share an instant: lists follow the posting order.
 			all = append(all, f.expense(t, client, "10", covered, kind, t0.Add(time.Duration(i/2)*time.Second)))
 		}
 		ids := func(xs []billing.Expense) []string {
