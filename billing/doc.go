@@ -98,4 +98,33 @@
 // that forbids the call is failed_precondition with a reason such as
 // "contract.status_transition" or "client.deleted"; a missing right is
 // forbidden.
+//
+// # The money core
+//
+// The ledger (Post, PostTx, Balance, ListEntries) is the truth of a
+// client's money: immutable entries, a cached balance kept in the same
+// transaction, a credit limit checked atomically with the write. Everything
+// else posts through it, in the transaction of its cause:
+//
+//   - payments (CreatePayment, StartPayment, Pay, HandleCallback,
+//     ReconcilePayments, ConfirmPayment, RefundPayment) through payment
+//     methods of companies and their Gateway: "manual" and "balance" built
+//     in, others in Config.Gateways (billing/stripe; examples/gateway). A
+//     gateway is never called inside a transaction; a callback is applied
+//     once, keyed by the gateway's payment ID under a row lock; an unknown
+//     outcome is queried again until it is known;
+//   - expenses (Charge, ChargeTx), covered by the money that pays them,
+//     oldest debt first (ClientDebt, ExpensePayments), split by month
+//     (SplitByMonth), recalculated with a preview (PreviewRecalculation,
+//     ApplyRecalculation);
+//   - invoices and credit notes (CreateInvoice, IssueInvoice,
+//     PayInvoiceFromBalance, CreateCreditNote), frozen at issue, numbered
+//     gaplessly per company and document type (SetInvoiceSeries), rendered
+//     by billing/render;
+//   - taxes (tax rules, exemptions, DecideTax, CalculateTaxes, CheckPayerVAT),
+//     discounts and promo codes, and PriceOrder, the one place an order's
+//     price is assembled: catalog quote, discounts, promo code, tax.
+//
+// Audit checks the invariants of all of it: balances equal their entries,
+// invoices their lines and taxes, no expense covered beyond its amount.
 package billing
