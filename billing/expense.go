@@ -213,8 +213,8 @@ func (s *Service) Charge(ctx context.Context, actor billkit.Actor, p ChargeParam
 // in a savepoint, so a refused charge leaves tx usable and nothing written.
 //
 // It needs billing.expense:create on the client (customers: their own
-// clients; others get client.not_found) and, as every posting,
-// billing.client:edit; renewals pass the system actor. A charge that would
+// clients; others get client.not_found), which implies the posting it
+// makes; renewals pass the system actor. A charge that would
 // take the balance below minus the client's credit limit fails with
 // failed_precondition ReasonInsufficientFunds unless p.AllowBelowLimit. A
 // deleted client cannot be charged (failed_precondition "client.deleted").
@@ -293,7 +293,9 @@ func (s *Service) chargeTx(ctx context.Context, tx Store, actor billkit.Actor, p
 		newID(&x.ID)
 	}
 	pending := &expensePending{x: x}
-	le, err := s.PostTx(context.WithValue(ctx, expenseChargeKey{}, pending), tx, actor, PostParams{
+	// billing.expense:create is the right to charge: the posting it makes
+	// needs no billing.client:edit of its own, as a payment's does not.
+	le, err := s.PostTx(context.WithValue(ctx, expenseChargeKey{}, pending), tx, poster(actor, c.ID), PostParams{
 		ClientID: c.ID, Amount: amount.Neg(), Kind: LedgerExpense, CauseType: CauseExpense, CauseID: x.ID.String(),
 		Memo: p.Description, AllowBelowLimit: p.AllowBelowLimit,
 	})

@@ -3,7 +3,6 @@ package billing
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/billkit/billkit"
@@ -368,39 +367,6 @@ func (s *Service) applyPayment(ctx context.Context, tx Store, actor billkit.Acto
 		PaymentID PaymentID     `json:"payment_id"`
 		Credited  billkit.Money `json:"credited"`
 	}{inv, payment, credited})
-}
-
-// invoicePermissions let an actor who may pay an invoice or credit it
-// make the ledger moves that follow on its client (charging its lines,
-// crediting a refund), which otherwise need billing.expense:create and
-// billing.client:edit; the moves keep the actor's identity.
-type invoicePermissions struct {
-	base   billkit.Permissions
-	client billkit.ClientID
-}
-
-func (p invoicePermissions) Allows(r billkit.Right, c billkit.ClientID) bool {
-	if c == p.client && (r == billkit.R(FunctionExpense, billkit.OpCreate) || r == billkit.R(FunctionClient, billkit.OpEdit)) {
-		return true
-	}
-	return p.base.Allows(r, c)
-}
-
-func (p invoicePermissions) Clients() ([]billkit.ClientID, bool) {
-	ids, all := p.base.Clients()
-	if all || slices.Contains(ids, p.client) {
-		return ids, all
-	}
-	return append(slices.Clone(ids), p.client), false
-}
-
-// mover returns actor, allowed to move the money of client that follows an
-// invoice's payment or credit.
-func mover(actor billkit.Actor, client billkit.ClientID) billkit.Actor {
-	if actor.Permissions != nil {
-		actor.Permissions = invoicePermissions{base: actor.Permissions, client: client}
-	}
-	return actor
 }
 
 // invoiceLabel names a document in messages: its number, or its ID while a

@@ -52,42 +52,6 @@ func (s *Service) paymentFor(ctx context.Context, actor billkit.Actor, id Paymen
 	return p, nil
 }
 
-// postingPermissions lets an actor who may act on a client's payments post
-// the ledger entries that follow (which otherwise need
-// billing.client:edit), keeping the actor's identity on the entries.
-type postingPermissions struct {
-	base   billkit.Permissions
-	client billkit.ClientID
-}
-
-func (p postingPermissions) Allows(r billkit.Right, c billkit.ClientID) bool {
-	if r == billkit.R(FunctionClient, billkit.OpEdit) && c == p.client {
-		return true
-	}
-	return p.base.Allows(r, c)
-}
-
-func (p postingPermissions) Clients() ([]billkit.ClientID, bool) {
-	ids, all := p.base.Clients()
-	if all {
-		return ids, true
-	}
-	for _, id := range ids {
-		if id == p.client {
-			return ids, false
-		}
-	}
-	return append(append([]billkit.ClientID{}, ids...), p.client), false
-}
-
-// poster returns actor, allowed to post to client's ledger.
-func poster(actor billkit.Actor, client billkit.ClientID) billkit.Actor {
-	if actor.Permissions != nil {
-		actor.Permissions = postingPermissions{base: actor.Permissions, client: client}
-	}
-	return actor
-}
-
 // preparedPayment is a payment checked and ready to store, with what it
 // was checked against.
 type preparedPayment struct {

@@ -273,7 +273,8 @@ func recalcAdjusted(ctx context.Context, store Store, client billkit.ClientID) (
 // posting it checks that the lines still hold (the expenses are the
 // client's, the earlier adjustments the same); otherwise failed_precondition
 // recalculation.stale, and nothing is written. It needs
-// billing.expense:edit on the client, and billing.client:edit to post.
+// billing.expense:edit on the client (the adjustments it posts need no
+// other right).
 func (s *Service) ApplyRecalculation(ctx context.Context, actor billkit.Actor, preview *Recalculation) (*Recalculation, error) {
 	if err := actor.Validate(); err != nil {
 		return nil, err
@@ -373,7 +374,7 @@ func (s *Service) applyRecalc(ctx context.Context, tx Store, actor billkit.Actor
 			if r.Memo != "" {
 				memo += ": " + r.Memo
 			}
-			le, err := s.PostTx(ctx, tx, actor, PostParams{
+			le, err := s.PostTx(ctx, tx, poster(actor, c.ID), PostParams{
 				ClientID: c.ID, Amount: line.Difference.Neg(), Kind: LedgerAdjustment,
 				CauseType: CauseRecalculation, CauseID: x.ID.String(), Memo: memo, AllowBelowLimit: true,
 			})
