@@ -7,8 +7,6 @@ import (
 
 	"github.com/billkit/billkit"
 	"github.com/billkit/billkit/billing"
-	"github.com/billkit/billkit/directory"
-	"github.com/billkit/billkit/store/storetest"
 )
 
 // TestExpenseConcurrentChargesPostgres runs charges (some forced below the
@@ -17,19 +15,7 @@ import (
 // allocations of those before it. Afterwards the auditor is clean, the debt
 // is max(0, -balance), and expenses are covered oldest first.
 func TestExpenseConcurrentChargesPostgres(t *testing.T) {
-	st := storetest.NewPostgres(t)
-	clock := billkit.NewFakeClock(start)
-	dir := directory.NewService(st.Directory(), directory.Config{Clock: clock})
-	if err := dir.Bootstrap(ctx, system); err != nil {
-		t.Fatal(err)
-	}
-	svc := billing.NewService(st.Billing(), dir, billing.Config{Clock: clock})
-	prov, err := svc.CreateProvider(ctx, system, billing.CreateProviderParams{Name: "HostCo", Currency: "RUB", Locale: "ru", TimeZone: "Europe/Moscow"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &env{svc: svc, st: st, dir: dir, clock: clock, prov: prov}
-	auditAfter(t, e)
+	e := newPostgresEnv(t, billing.Config{})
 	c := e.limitedClient(t, "Acme", "0")
 	e.xPay(t, c.ID, "20.00")
 
@@ -62,19 +48,19 @@ func TestExpenseConcurrentChargesPostgres(t *testing.T) {
 	}
 	for i := 0; i < charges; i++ {
 		run(func() error {
-			_, err := svc.Charge(ctx, system, billing.ChargeParams{ClientID: c.ID, Kind: billing.ExpensePeriod, Amount: rub("1.00"), Description: "hour"})
+			_, err := e.svc.Charge(ctx, system, billing.ChargeParams{ClientID: c.ID, Kind: billing.ExpensePeriod, Amount: rub("1.00"), Description: "hour"})
 			return err
 		}, true)
 	}
 	for i := 0; i < forced; i++ {
 		run(func() error {
-			_, err := svc.Charge(ctx, system, billing.ChargeParams{ClientID: c.ID, Kind: billing.ExpenseManual, Amount: rub("1.50"), Description: "forced", AllowBelowLimit: true})
+			_, err := e.svc.Charge(ctx, system, billing.ChargeParams{ClientID: c.ID, Kind: billing.ExpenseManual, Amount: rub("1.50"), Description: "forced", AllowBelowLimit: true})
 			return err
 		}, false)
 	}
 	for i := 0; i < payments; i++ {
 		run(func() error {
-			_, err := svc.Post(ctx, system, billing.PostParams{ClientID: c.ID, Amount: rub("2.00"), Kind: billing.LedgerPayment,
+			_, err := e.svc.Post(ctx, system, billing.PostParams{ClientID: c.ID, Amount: rub("2.00"), Kind: billing.LedgerPayment,
 				CauseType: "payment", CauseID: billkit.NewID[billing.Payment]().String()})
 			return err
 		}, false)
@@ -89,7 +75,7 @@ func TestExpenseConcurrentChargesPostgres(t *testing.T) {
 	if ok < 5 {
 		t.Fatalf("only %d charges of 1.00 succeeded", ok)
 	}
-	bal, err := svc.Balance(ctx, system, c.ID)
+	bal, err := e.svc.Balance(ctx, system, c.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,6 @@ import (
 	"github.com/billkit/billkit"
 	"github.com/billkit/billkit/billing"
 	"github.com/billkit/billkit/directory"
-	"github.com/billkit/billkit/store/storetest"
 	"github.com/google/go-cmp/cmp"
 	"github.com/shopspring/decimal"
 )
@@ -435,19 +434,7 @@ func TestInvoiceNumbersGaplessAcrossYears(t *testing.T) {
 // TestInvoiceConcurrentIssuePostgres issues 50 drafts of one series at
 // once: the numbers are 1 to 50, each once.
 func TestInvoiceConcurrentIssuePostgres(t *testing.T) {
-	st := storetest.NewPostgres(t)
-	clock := billkit.NewFakeClock(start)
-	dir := directory.NewService(st.Directory(), directory.Config{Clock: clock})
-	if err := dir.Bootstrap(ctx, system); err != nil {
-		t.Fatal(err)
-	}
-	svc := billing.NewService(st.Billing(), dir, billing.Config{Clock: clock})
-	prov, err := svc.CreateProvider(ctx, system, billing.CreateProviderParams{Name: "HostCo", Currency: "RUB", Locale: "ru", TimeZone: "Europe/Moscow"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := &env{svc: svc, st: st, dir: dir, clock: clock, prov: prov}
-	auditAfter(t, base)
+	base := newPostgresEnv(t, billing.Config{})
 	e := setUpInvEnv(t, base)
 	const concurrent = 50
 	drafts := make([]*billing.Invoice, concurrent)
@@ -466,7 +453,7 @@ func TestInvoiceConcurrentIssuePostgres(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-startAll
-			inv, err := svc.IssueInvoice(ctx, system, d.ID)
+			inv, err := base.svc.IssueInvoice(ctx, system, d.ID)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {

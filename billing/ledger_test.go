@@ -8,8 +8,6 @@ import (
 
 	"github.com/billkit/billkit"
 	"github.com/billkit/billkit/billing"
-	"github.com/billkit/billkit/directory"
-	"github.com/billkit/billkit/store/storetest"
 )
 
 // newLedgerEnv is newEnv, whose auditor runs when the test ends.
@@ -367,19 +365,7 @@ func TestLedgerAuditDetectsTampering(t *testing.T) {
 // TestLedgerConcurrentDebitsPostgres runs 50 concurrent debits against a
 // balance that covers 20 of them: exactly 20 succeed.
 func TestLedgerConcurrentDebitsPostgres(t *testing.T) {
-	st := storetest.NewPostgres(t)
-	clock := billkit.NewFakeClock(start)
-	dir := directory.NewService(st.Directory(), directory.Config{Clock: clock})
-	if err := dir.Bootstrap(ctx, system); err != nil {
-		t.Fatal(err)
-	}
-	svc := billing.NewService(st.Billing(), dir, billing.Config{Clock: clock})
-	prov, err := svc.CreateProvider(ctx, system, billing.CreateProviderParams{Name: "HostCo", Currency: "RUB", Locale: "ru", TimeZone: "Europe/Moscow"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &env{svc: svc, st: st, dir: dir, clock: clock, prov: prov}
-	auditAfter(t, e)
+	e := newPostgresEnv(t, billing.Config{})
 	c := e.client(t, "Acme")
 	e.post(t, c.ID, "20.00", billing.LedgerPayment)
 
@@ -397,7 +383,7 @@ func TestLedgerConcurrentDebitsPostgres(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-startAll
-			_, err := svc.Post(ctx, system, debit)
+			_, err := e.svc.Post(ctx, system, debit)
 			mu.Lock()
 			defer mu.Unlock()
 			switch {

@@ -4,10 +4,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/billkit/billkit"
 	"github.com/billkit/billkit/billing"
-	"github.com/billkit/billkit/directory"
-	"github.com/billkit/billkit/store/storetest"
 )
 
 // concurrentDeliveries is how many times the gateway delivers one "paid"
@@ -77,19 +74,7 @@ func TestPaymentConcurrentCallbacks(t *testing.T) {
 // TestPaymentConcurrentCallbacksPostgres is TestPaymentConcurrentCallbacks
 // on PostgreSQL, where the deliveries really run in parallel transactions.
 func TestPaymentConcurrentCallbacksPostgres(t *testing.T) {
-	st := storetest.NewPostgres(t)
-	clock := billkit.NewFakeClock(start)
-	dir := directory.NewService(st.Directory(), directory.Config{Clock: clock})
-	if err := dir.Bootstrap(ctx, system); err != nil {
-		t.Fatal(err)
-	}
 	gw := newFakeGateway()
-	svc := billing.NewService(st.Billing(), dir, billing.Config{Clock: clock, Gateways: []billing.Gateway{gw}})
-	prov, err := svc.CreateProvider(ctx, system, billing.CreateProviderParams{Name: "HostCo", Currency: "RUB", Locale: "ru", TimeZone: "Europe/Moscow"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &env{svc: svc, st: st, dir: dir, clock: clock, prov: prov}
-	auditAfter(t, e)
+	e := newPostgresEnv(t, billing.Config{Gateways: []billing.Gateway{gw}})
 	deliverConcurrently(t, setUpPayEnv(t, e, gw))
 }

@@ -73,13 +73,28 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	st := storetest.NewMemory(t)
+	return newEnvOn(t, storetest.NewMemory(t), billing.Config{})
+}
+
+// newPostgresEnv is newEnv on a fresh PostgreSQL database; it skips without
+// BILLKIT_TEST_POSTGRES_DSN (and fails in CI).
+func newPostgresEnv(t *testing.T, cfg billing.Config) *env {
+	t.Helper()
+	return newEnvOn(t, storetest.NewPostgres(t), cfg)
+}
+
+// newEnvOn bootstraps the directory on st, makes a billing service with
+// cfg (and the fake clock) and a provider, and runs the auditor when the
+// test ends.
+func newEnvOn(t *testing.T, st *bunstore.Store, cfg billing.Config) *env {
+	t.Helper()
 	clock := billkit.NewFakeClock(start)
 	dir := directory.NewService(st.Directory(), directory.Config{Clock: clock})
 	if err := dir.Bootstrap(ctx, system); err != nil {
 		t.Fatal(err)
 	}
-	svc := billing.NewService(st.Billing(), dir, billing.Config{Clock: clock})
+	cfg.Clock = clock
+	svc := billing.NewService(st.Billing(), dir, cfg)
 	prov, err := svc.CreateProvider(ctx, system, billing.CreateProviderParams{
 		Name: "HostCo", Currency: "RUB", Locale: "ru", TimeZone: "Europe/Moscow",
 		Settings: billing.Settings{"invoice.due_days": []byte("10")},

@@ -10,7 +10,6 @@ import (
 	"github.com/billkit/billkit/billing"
 	"github.com/billkit/billkit/catalog"
 	"github.com/billkit/billkit/directory"
-	"github.com/billkit/billkit/store/storetest"
 )
 
 // fakeVAT is a VATChecker that answers from a list of valid numbers
@@ -174,18 +173,5 @@ func (e *env) newShop(t *testing.T, vat billing.VATChecker) *shop {
 // BILLKIT_TEST_POSTGRES_DSN.
 func newPostgresTaxEnv(t *testing.T) *env {
 	t.Helper()
-	st := storetest.NewPostgres(t)
-	clock := billkit.NewFakeClock(start)
-	dir := directory.NewService(st.Directory(), directory.Config{Clock: clock})
-	if err := dir.Bootstrap(ctx, system); err != nil {
-		t.Fatal(err)
-	}
-	svc := billing.NewService(st.Billing(), dir, billing.Config{Clock: clock})
-	prov, err := svc.CreateProvider(ctx, system, billing.CreateProviderParams{Name: "HostCo", Currency: "RUB", Locale: "ru", TimeZone: "Europe/Moscow"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &env{svc: svc, st: st, dir: dir, clock: clock, prov: prov}
-	auditAfter(t, e)
-	return e
+	return newPostgresEnv(t, billing.Config{})
 }
