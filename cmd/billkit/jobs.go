@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/billkit/billkit"
+	"github.com/billkit/billkit/billing"
 )
 
 // task is work the server repeats: re-querying payments whose outcome is
@@ -61,5 +62,54 @@ func (s *scheduler) loop(ctx context.Context, tick time.Duration) {
 			return
 		case <-t.C:
 		}
+	}
+}
+
+// The intervals of the server's tasks.
+const (
+	// reconcileEvery is how often payments whose outcome is unknown are
+	// asked about; each payment also waits for its own next check.
+	reconcileEvery = time.Minute
+	// overdueEvery is how often invoices past their due date are marked
+	// overdue.
+	overdueEvery = time.Hour
+	// purgeEvery is how often expired idempotency keys are forgotten.
+	purgeEvery = time.Hour
+	// schedulerTick is how often the server's loop looks for due tasks.
+	schedulerTick = time.Minute
+)
+
+// idempotencyPurger forgets the answers of idempotency keys that expired:
+// the server's store.
+type idempotencyPurger interface {
+	PurgeIdempotencyKeys(ctx context.Context, now time.Time) (int64, error)
+}
+
+// schedulerActor is who the server's tasks act as, in the action log.
+var schedulerActor = billkit.SystemActor("scheduler")
+
+// serverTasks are the tasks serve runs: asking gateways about payments
+// whose outcome is unknown, marking invoices overdue, and forgetting
+// expired idempotency keys. Each is safe to run on several servers at once.
+func serverTasks(bill *billing.Service, keys idempotencyPurger, log *slog.Logger) []task {
+	counted := func(name string, n int64, err error) error {
+		if err == nil && n > 0 {
+			log.Info("task done", "task", name, "count", n)
+		}
+		return err
+	}
+	return []task{
+		{name: "reconcile-payments", every: reconcileEvery, run: func(ctx context.Context, _ time.Time) error {
+			n, err := bill.ReconcilePayments(ctx, schedulerActor)
+			return counted("reconcile-payments", int64(n), err)
+		}},
+		{name: "mark-overdue-invoices", every: overdueEvery, run: func(ctx context.Context, now time.Time) error {
+			n, err := bill.MarkOverdueInvoices(ctx, schedulerActor, now)
+			return counted("mark-overdue-invoices", int64(n), err)
+		}},
+		{name: "purge-idempotency-keys", every: purgeEvery, run: func(ctx context.Context, now time.Time) error {
+			n, err := keys.PurgeIdempotencyKeys(ctx, now)
+			return counted("purge-idempotency-keys", n, err)
+		}},
 	}
 }

@@ -7,10 +7,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"time"
 
+	"github.com/billkit/billkit"
 	"github.com/billkit/billkit/access"
 	"github.com/billkit/billkit/billing"
+	"github.com/billkit/billkit/billing/stripe"
 	"github.com/billkit/billkit/catalog"
 	"github.com/billkit/billkit/cmd/billkit/internal/api"
 	"github.com/billkit/billkit/directory"
@@ -45,9 +48,14 @@ func (m *Main) serve(ctx context.Context, cfg *config) (err error) {
 		}
 	}()
 
-	acc := access.NewService(st.Access(), access.Config{})
-	bill := billing.NewService(st.Billing(), svc, billing.Config{})
+	acc := access.NewService(st.Access(), access.Config{Rights: rightsConfig()})
+	// Billing reads tariffs from the catalog (order prices, discounts by
+	// tariff, recalculations), so the catalog comes first.
 	cat := catalog.NewService(st.Catalog(), svc, catalog.Config{})
+	bill := billing.NewService(st.Billing(), svc, billing.Config{
+		Gateways: []billing.Gateway{stripe.New(stripe.Config{})},
+		Catalog:  cat,
+	})
 	if err := ensureFirstAdmin(ctx, acc, log, m.Stderr); err != nil {
 		return err
 	}
@@ -85,6 +93,20 @@ func (m *Main) serve(ctx context.Context, cfg *config) (err error) {
 		m.OnListen(ln.Addr())
 	}
 
+	// The scheduler runs beside the server and stops before the store
+	// closes.
+	sched := newScheduler(billkit.SystemClock(), log, serverTasks(bill, st, log)...)
+	schedCtx, stopScheduler := context.WithCancel(context.WithoutCancel(ctx))
+	schedDone := make(chan struct{})
+	go func() {
+		defer close(schedDone)
+		sched.loop(schedCtx, schedulerTick)
+	}()
+	defer func() {
+		stopScheduler()
+		<-schedDone
+	}()
+
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 
@@ -94,6 +116,7 @@ func (m *Main) serve(ctx context.Context, cfg *config) (err error) {
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
+	stopScheduler()
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
@@ -105,6 +128,29 @@ func (m *Main) serve(ctx context.Context, cfg *config) (err error) {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// rightsConfig is the access configuration of the server's rights: the
+// default functions and billing's money core, whose payments, invoices and
+// expenses belong to clients (so a custom customer role may hold rights on
+// them).
+func rightsConfig() access.RightsConfig {
+	return access.RightsConfig{
+		Functions: union(access.DefaultFunctions(), billing.Functions()),
+		ClientFunctions: union(access.DefaultClientFunctions(),
+			[]string{billing.FunctionPayment, billing.FunctionInvoice, billing.FunctionExpense}),
+	}
+}
+
+// union returns a and the elements of b that a lacks, in order.
+func union(a, b []string) []string {
+	out := append([]string(nil), a...)
+	for _, s := range b {
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // dsnKind names the database without showing the DSN, which may hold a

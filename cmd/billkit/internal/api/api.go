@@ -95,6 +95,7 @@ func New(cfg Config) (http.Handler, error) {
 		"apiKey":  {Type: "http", Scheme: "bearer", Description: "An API key, as Authorization: Bearer <key>."},
 	}
 	registerTypes(hc.Components.Schemas)
+	registerMoneyTypes(hc.Components.Schemas)
 	hapi := humago.NewWithPrefix(mux, Prefix, hc)
 
 	h := &handlers{svc: cfg.Directory, rates: cfg.RateSource, cookieSecure: cfg.CookieSecure, resetSender: cfg.PasswordResetSender}
@@ -116,7 +117,7 @@ func New(cfg Config) (http.Handler, error) {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, billkit.Errorf(billkit.CodeNotFound, "api.route_not_found", "no route for %s %s", r.Method, r.URL.Path))
 	})
-	return &server{mux: mux, log: cfg.Logger, csrf: csrf{cop: http.NewCrossOriginProtection()}}, nil
+	return routeCallbacks(&server{mux: mux, log: cfg.Logger, csrf: csrf{cop: http.NewCrossOriginProtection()}}), nil
 }
 
 // MustNew is New that panics on error, for tests and examples.

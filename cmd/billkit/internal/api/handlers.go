@@ -146,6 +146,7 @@ func (h *handlers) register(api huma.API) {
 	}
 	if h.billing != nil {
 		h.registerBilling(api)
+		h.registerMoney(api)
 	}
 	if h.catalog != nil {
 		h.registerCatalog(api)

@@ -46,6 +46,7 @@ type fixtures struct {
 	osImage      catalog.OSImageID
 	agreement    catalog.AgreementID
 	priceVersion catalog.PriceVersionID
+	money        moneyFixtures
 }
 
 func (w *world) fixtures(t *testing.T) *fixtures {
@@ -117,6 +118,7 @@ func (w *world) fixtures(t *testing.T) *fixtures {
 	must(err)
 	f.rate = rate.ID
 	w.catalogFixtures(t, f)
+	w.moneyFixtures(t, f)
 	return f
 }
 
@@ -233,6 +235,9 @@ func (f *fixtures) path(t *testing.T, p string) string {
 			v = "com"
 		}
 		if v == "" {
+			v = f.money.path(coll, s)
+		}
+		if v == "" {
 			t.Fatalf("no fixture for %s in %s: add one", s, p)
 		}
 		segs[i] = url.PathEscape(v)
@@ -245,7 +250,7 @@ func (f *fixtures) path(t *testing.T, p string) string {
 // missing here is called with {}.
 func (f *fixtures) bodies(n int) map[string]string {
 	u := fmt.Sprintf("u%d", n)
-	return map[string]string{
+	m := map[string]string{
 		"update-country":             `{"enabled":true}`,
 		"create-currency":            `{"code":"PT` + fmt.Sprint(n%10) + `X","name":{"en":"Points"},"digits":0,"enabled":true}`,
 		"update-currency":            `{"symbol":"¥"}`,
@@ -314,6 +319,10 @@ func (f *fixtures) bodies(n int) map[string]string {
 		"import-catalog":             `{"provider_id":"` + f.provider.String() + `"}`,
 		"create-quote":               `{"provider_id":"` + f.provider.String() + `","tariff":"vps-1","period":"month","date":"2025-03-10"}`,
 	}
+	for id, b := range f.moneyBodies(n) {
+		m[id] = b
+	}
+	return m
 }
 
 // extraRights are the rights an operation needs besides the one its rule
@@ -328,6 +337,9 @@ var extraRights = map[string][]billkit.Right{
 	"update-customer-user":       {billkit.R(access.FunctionUser, billkit.OpRead)},
 	"set-staff-user-password":    {billkit.R(access.FunctionStaff, billkit.OpRead)},
 	"set-customer-user-password": {billkit.R(access.FunctionUser, billkit.OpRead)},
+	"create-expense":             moneyExtraRights["create-expense"],
+	"apply-recalculation":        moneyExtraRights["apply-recalculation"],
+	"update-discount":            moneyExtraRights["update-discount"],
 }
 
 // spentOps change the fixtures in ways later calls would trip on (they
