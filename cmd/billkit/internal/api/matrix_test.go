@@ -337,9 +337,7 @@ var extraRights = map[string][]billkit.Right{
 	"update-customer-user":       {billkit.R(access.FunctionUser, billkit.OpRead)},
 	"set-staff-user-password":    {billkit.R(access.FunctionStaff, billkit.OpRead)},
 	"set-customer-user-password": {billkit.R(access.FunctionUser, billkit.OpRead)},
-	"create-expense":             moneyExtraRights["create-expense"],
-	"apply-recalculation":        moneyExtraRights["apply-recalculation"],
-	"update-discount":            moneyExtraRights["update-discount"],
+	"update-discount":            {billkit.R(billing.FunctionDiscount, billkit.OpRead)},
 }
 
 // spentOps change the fixtures in ways later calls would trip on (they

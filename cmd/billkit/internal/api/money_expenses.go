@@ -117,7 +117,7 @@ func (h *handlers) registerExpenses(api huma.API) {
 	chargeOp := created(op("create-expense", http.MethodPost, "/expenses", "Charge a client by hand", tag, http.StatusNotFound, http.StatusUnprocessableEntity))
 	chargeOp.Description = "Debits the balance with a manual expense. Money on the balance covers it at once; what it does not cover is debt, " +
 		"which the next money pays, oldest debt first. A charge past the credit limit is refused (422 billing.insufficient_funds) unless allow_below_limit."
-	route(api, chargeOp, rule(billkit.OpCreate).described("on the client named in the body, and billing.client:edit; staff only"),
+	route(api, chargeOp, rule(billkit.OpCreate).described("on the client named in the body; staff only"),
 		func(ctx context.Context, in *chargeInput) (*body[*billing.Expense], error) {
 			return write(ctx, func(a billkit.Actor) (*billing.Expense, error) {
 				if err := staffOnly(a); err != nil {
@@ -178,7 +178,7 @@ func (h *handlers) registerExpenses(api huma.API) {
 	applyOp.Description = "The body is the preview as POST /recalculations/preview answered it. The differences are computed again; when they are no longer " +
 		"those of the preview (the prices or the expenses changed since), nothing is posted and the answer is 422 recalculation.stale: preview again. " +
 		"Applying the same preview twice posts once and answers the applied recalculation."
-	route(api, applyOp, rule(billkit.OpEdit).described("on the client named in the body, and billing.client:edit"),
+	route(api, applyOp, rule(billkit.OpEdit).described("on the client named in the body"),
 		func(ctx context.Context, in *recalcApplyInput) (*body[*billing.Recalculation], error) {
 			return write(ctx, func(a billkit.Actor) (*billing.Recalculation, error) { return applyReviewed(ctx, b, a, in.Body) })
 		})

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/billkit/billkit"
 	"github.com/billkit/billkit/billing"
@@ -130,6 +131,10 @@ func (h *handlers) registerPayments(api huma.API) {
 		"The gateway then reports the outcome to /payments/callback/{method_id}; the money reaches the balance when the payment is paid. " +
 		"With a method of the balance gateway the invoice is paid from the client's balance instead, and the answer (200) holds the invoice. " +
 		"When the gateway does not answer, the error is 503 payment.outcome_unknown: the payment is kept (GET /payments?client_id=) and its outcome is asked again later."
+	payOp.Responses = map[string]*huma.Response{"200": {
+		Description: "The invoice, paid from the balance (a method of the balance gateway).",
+		Content:     map[string]*huma.MediaType{"application/json": {Schema: &huma.Schema{Ref: "#/components/schemas/PaymentAnswer"}}},
+	}}
 	route(api, payOp, rule(billkit.OpCreate).described("on the client named in the body; with the balance gateway, billing.invoice:edit instead"),
 		func(ctx context.Context, in *createPaymentInput) (*paymentOutput, error) {
 			a, err := actorFrom(ctx)
@@ -245,6 +250,8 @@ func (h *handlers) registerPayments(api huma.API) {
 		"from its exact body and headers; one that does not verify is 401 payment.callback_signature and changes nothing. " +
 		"A payment the call names but nobody knows is 404. A call repeated, late or out of order changes nothing and answers 200, so the service stops retrying. " +
 		"The call carries no session or API key, is not checked for cross-site origin and takes no Idempotency-Key."
+	// Anyone may post here: the body read is bounded.
+	cbOp.MaxBodyBytes, cbOp.BodyReadTimeout = maxCallbackBody, callbackReadTimeout
 	route(api, cbOp, Public(),
 		func(ctx context.Context, in *callbackInput) (*body[Done], error) {
 			id, err := parseID[billing.PaymentMethod]("method_id", in.MethodID)
@@ -263,10 +270,14 @@ func (h *handlers) registerPayments(api huma.API) {
 }
 
 // The gateways' callbacks: callbackPath is where gateways post,
-// callbackRoute where the router serves them.
+// callbackRoute where the router serves them. A callback's body is at most
+// maxCallbackBody bytes (a Stripe event is a few kilobytes), read within
+// callbackReadTimeout.
 const (
-	callbackPath  = "/payments/callback/{method_id}"
-	callbackRoute = "/payment-callbacks/{method_id}"
+	callbackPath        = "/payments/callback/{method_id}"
+	callbackRoute       = "/payment-callbacks/{method_id}"
+	maxCallbackBody     = 1 << 20
+	callbackReadTimeout = 10 * time.Second
 )
 
 // routeCallbacks moves the gateways' callbacks from callbackPath to

@@ -270,6 +270,9 @@ func TestStripeTopUpEndToEnd(t *testing.T) {
 		"currency": "usd", "metadata": map[string]string{stripe.MetadataPaymentID: billkit.NewID[billing.Payment]().String()},
 	})
 	mustStatus(t, callWith(t, w.h, "POST", callback, unknownBody, unknownHdr), 404)
+	// The body anyone may post is bounded.
+	mustFieldError(t, callWith(t, w.h, "POST", callback, bytes.Repeat([]byte("x"), maxCallbackBody+1), hdr), 400, "request.too_large", "")
+	mustStatus(t, callWith(t, w.h, "POST", "/api/v1/payments/callback/nope", ev.Body, hdr), 400)
 
 	// An invoice issued to the client, downloaded, and paid from the
 	// balance the card topped up.

@@ -220,14 +220,6 @@ func (f *fixtures) moneyBodies(n int) map[string]string {
 	}
 }
 
-// moneyExtraRights are the rights the money core's operations need
-// besides the one their rule names.
-var moneyExtraRights = map[string][]billkit.Right{
-	"create-expense":      {billkit.R(billing.FunctionClient, billkit.OpEdit)},
-	"apply-recalculation": {billkit.R(billing.FunctionClient, billkit.OpEdit)},
-	"update-discount":     {billkit.R(billing.FunctionDiscount, billkit.OpRead)},
-}
-
 // payingCustomer makes a customer user of client in a custom role that may
 // read the client's money and pay: what a client's owner does in a panel.
 func (w *world) payingCustomer(t *testing.T, email string, client billkit.ClientID) *access.User {
