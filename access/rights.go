@@ -22,6 +22,14 @@ const (
 	functionClientGroup = "billing.client_group"
 	functionPayer       = "billing.payer"
 	functionContract    = "billing.contract"
+	// The money core's functions; payments, invoices and expenses belong
+	// to clients.
+	functionPayment       = "billing.payment"
+	functionPaymentMethod = "billing.payment_method"
+	functionExpense       = "billing.expense"
+	functionInvoice       = "billing.invoice"
+	functionTax           = "billing.tax"
+	functionDiscount      = "billing.discount"
 )
 
 // Functions lists the functions of package access, in a fixed order.
@@ -30,17 +38,20 @@ func Functions() []string {
 }
 
 // DefaultFunctions is RightsConfig.Functions's default: access's own
-// functions, the directory, the catalog, and billing's account functions.
+// functions, the directory, the catalog, and billing's functions (accounts
+// and the money core).
 func DefaultFunctions() []string {
 	return append(Functions(), functionDirectory, functionCatalog,
-		functionProvider, functionCompany, functionClient, functionClientGroup, functionPayer, functionContract)
+		functionProvider, functionCompany, functionClient, functionClientGroup, functionPayer, functionContract,
+		functionPayment, functionPaymentMethod, functionExpense, functionInvoice, functionTax, functionDiscount)
 }
 
 // DefaultClientFunctions is RightsConfig.ClientFunctions's default: the
 // functions whose objects belong to a client, so that a customer role can
 // hold rights on them.
 func DefaultClientFunctions() []string {
-	return []string{functionClient, functionPayer, functionContract, FunctionUser}
+	return []string{functionClient, functionPayer, functionContract, FunctionUser,
+		functionPayment, functionInvoice, functionExpense}
 }
 
 // DefaultInviteTTL is RightsConfig.InviteTTL's default.

@@ -14,10 +14,12 @@ type Role string
 const (
 	// RoleOwner may do everything on the client's objects: all operations on
 	// billing.client, billing.payer, billing.contract, and access.user to
-	// manage the client's users (members and invites).
+	// manage the client's users (members and invites); and the money:
+	// read and make payments, pay invoices, read invoices and expenses
+	// (confirming, refunding and charging stay with staff).
 	RoleOwner Role = "owner"
-	// RoleBilling sees the client, manages its payers and reads its
-	// contracts.
+	// RoleBilling sees the client, manages its payers, reads its contracts,
+	// and has the owner's rights on the money.
 	RoleBilling Role = "billing"
 	// RoleTechnical sees the client; it gains rights on services when
 	// billkit sells them.
@@ -61,13 +63,26 @@ func RoleRights(r Role) []billkit.Right {
 		for _, fn := range []string{functionClient, functionPayer, functionContract, FunctionUser} {
 			out = append(out, allOps(fn)...)
 		}
-		return out
+		return append(out, moneyRights()...)
 	case RoleBilling:
-		return append([]billkit.Right{read, billkit.R(functionContract, billkit.OpRead)}, allOps(functionPayer)...)
+		out := append([]billkit.Right{read, billkit.R(functionContract, billkit.OpRead)}, allOps(functionPayer)...)
+		return append(out, moneyRights()...)
 	case RoleTechnical, RoleSupport:
 		return []billkit.Right{read}
 	}
 	return nil
+}
+
+// moneyRights are a paying customer's rights on its client's money: see
+// and make payments (edit: cancel one's own, attach a receipt reference,
+// forget a saved card, pay an invoice from the balance), see invoices,
+// see expenses. Issuing, voiding and editing invoices stay with staff.
+func moneyRights() []billkit.Right {
+	return []billkit.Right{
+		billkit.R(functionPayment, billkit.OpRead), billkit.R(functionPayment, billkit.OpCreate), billkit.R(functionPayment, billkit.OpEdit),
+		billkit.R(functionInvoice, billkit.OpRead),
+		billkit.R(functionExpense, billkit.OpRead),
+	}
 }
 
 // rightsOf returns the rights a membership gives: the role's, or the listed

@@ -82,7 +82,8 @@ func (s *Service) settleInvoice(ctx context.Context, tx Store, actor billkit.Act
 
 // PayInvoiceFromBalance pays an issued, partly paid or overdue invoice or
 // proforma from the client's balance, in one transaction. It needs
-// billing.invoice:edit on the client.
+// billing.invoice:read and billing.payment:create on the client (paying is
+// a payment), so customers who may pay may do it for their own clients.
 //
 // Paying from the balance settles the document against the client's
 // account. Its lines that are not on the ledger yet are charged now, under
@@ -98,11 +99,15 @@ func (s *Service) PayInvoiceFromBalance(ctx context.Context, actor billkit.Actor
 	if err := actor.Validate(); err != nil {
 		return nil, err
 	}
-	if _, err := s.invoiceFor(ctx, s.store, actor, id, billkit.OpEdit); err != nil {
+	inv, err := s.invoiceFor(ctx, s.store, actor, id, billkit.OpRead)
+	if err != nil {
+		return nil, err
+	}
+	if err := actor.AuthorizeClient(billkit.R(FunctionPayment, billkit.OpCreate), inv.ClientID, invoiceNotFound(id)); err != nil {
 		return nil, err
 	}
 	var out *Invoice
-	err := s.store.InTx(ctx, func(tx Store) error {
+	err = s.store.InTx(ctx, func(tx Store) error {
 		inv, err := tx.LockInvoice(ctx, id)
 		if err != nil {
 			return err

@@ -157,6 +157,9 @@ func (s *Service) Post(ctx context.Context, actor billkit.Actor, p PostParams) (
 	if err := actor.Validate(); err != nil {
 		return nil, err
 	}
+	if err := staffPosting(actor); err != nil {
+		return nil, err
+	}
 	if err := p.validate(); err != nil {
 		return nil, err
 	}
@@ -182,6 +185,9 @@ func (s *Service) PostTx(ctx context.Context, tx Store, actor billkit.Actor, p P
 	if err := actor.Validate(); err != nil {
 		return nil, err
 	}
+	if err := staffPosting(actor); err != nil {
+		return nil, err
+	}
 	if err := p.validate(); err != nil {
 		return nil, err
 	}
@@ -197,6 +203,21 @@ func (s *Service) PostTx(ctx context.Context, tx Store, actor billkit.Actor, p P
 		return nil, err
 	}
 	return e, nil
+}
+
+// staffPosting refuses a customer who posts to a ledger directly: a
+// customer's right to edit its client (its name, its email) is no right to
+// move its money. A customer's money moves only as the effect of an
+// operation it may do (paying an invoice from the balance), which lends it
+// the right for that client (withRights).
+func staffPosting(actor billkit.Actor) error {
+	if actor.Kind != billkit.ActorCustomer {
+		return nil
+	}
+	if _, ok := actor.Permissions.(delegated); ok {
+		return nil
+	}
+	return billkit.Errorf(billkit.CodeForbidden, "billing.staff_only", "only staff post to a ledger")
 }
 
 // validate checks what can be checked without the client.

@@ -186,11 +186,14 @@ func (h *handlers) registerInvoices(api huma.API) {
 		{"void", "void", "Void an issued document on which nothing was paid or credited", b.VoidInvoice},
 		{"pay-from-balance", "pay-from-balance", "Pay a document from the client's balance", b.PayInvoiceFromBalance},
 	} {
-		id := s.verb + "-invoice"
+		id, r := s.verb+"-invoice", onInvoice(billkit.OpEdit)
 		if s.verb == "pay-from-balance" {
+			// Paying is a payment: customers who may pay may pay their
+			// invoices from the balance.
 			id = "pay-invoice-from-balance"
+			r = Requires(billing.FunctionPayment, billkit.OpCreate).OnClientOf("id").described("and billing.invoice:read")
 		}
-		route(api, op(id, http.MethodPost, "/invoices/{id}/"+s.path, s.summary, tag, http.StatusUnprocessableEntity), onInvoice(billkit.OpEdit),
+		route(api, op(id, http.MethodPost, "/invoices/{id}/"+s.path, s.summary, tag, http.StatusUnprocessableEntity), r,
 			func(ctx context.Context, in *IDPath) (*body[*billing.Invoice], error) {
 				return withID(ctx, in.ID, func(a billkit.Actor, id billing.InvoiceID) (*billing.Invoice, error) { return s.fn(ctx, a, id) })
 			})
