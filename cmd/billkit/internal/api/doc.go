@@ -43,6 +43,17 @@
 //   - accounts: /providers, /companies, /client-groups, /clients (search,
 //     block, unblock, delete, merge, settings), /payers (default),
 //     /contract-templates, /contracts (send, sign, cancel)
+//   - money: GET /clients/{id}/balance, /ledger-entries (staff adjustments);
+//     /payment-methods (settings write-only), GET
+//     /clients/{id}/payment-methods; /payments (top up or pay an invoice;
+//     confirm, cancel, refund, reference), saved methods; the public
+//     callback POST /payments/callback/{method_id}; /invoices (drafts,
+//     issue, void, pay-from-balance, credit-notes, pdf, html),
+//     /companies/{id}/invoice-series; /expenses (debt, months),
+//     /recalculations (preview, apply); /tax-rules,
+//     /companies/{id}/tax-settings, /tax-exemptions, /payers/{id}/vat-checks;
+//     /discounts, /promo-codes (generate, validate, redemptions),
+//     POST /order-prices
 //
 // Lists answer {"items": [...], "next_cursor": "..."}; pass next_cursor as
 // cursor for the next page, until it is "". Decimal numbers (rates, margins,
