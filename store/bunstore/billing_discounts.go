@@ -158,15 +158,7 @@ func (b billingStore) ListDiscounts(ctx context.Context, f billing.DiscountFilte
 	if err != nil {
 		return billkit.Page[billing.Discount]{}, err
 	}
-	out := billkit.Page[billing.Discount]{Items: make([]billing.Discount, 0, len(page.Items)), NextCursor: page.NextCursor}
-	for i := range page.Items {
-		d, err := page.Items[i].discount()
-		if err != nil {
-			return billkit.Page[billing.Discount]{}, err
-		}
-		out.Items = append(out.Items, d)
-	}
-	return out, nil
+	return convertPage(page, (*discountRow).discount)
 }
 
 var promoCodes = list[billing.PromoCode]{

@@ -110,15 +110,7 @@ func expensePage(page billkit.Page[expenseRow], err error) (billkit.Page[billing
 	if err != nil {
 		return billkit.Page[billing.Expense]{}, err
 	}
-	out := billkit.Page[billing.Expense]{Items: make([]billing.Expense, 0, len(page.Items)), NextCursor: page.NextCursor}
-	for i := range page.Items {
-		x, err := page.Items[i].expense()
-		if err != nil {
-			return billkit.Page[billing.Expense]{}, err
-		}
-		out.Items = append(out.Items, x)
-	}
-	return out, nil
+	return convertPage(page, (*expenseRow).expense)
 }
 
 // InsertExpense stores a new expense; conflict "expense.exists" for a taken

@@ -276,15 +276,7 @@ func (b billingStore) ListClientBalances(ctx context.Context, f billing.ClientBa
 	if err != nil {
 		return billkit.Page[billing.ClientBalance]{}, err
 	}
-	out := billkit.Page[billing.ClientBalance]{Items: make([]billing.ClientBalance, 0, len(page.Items)), NextCursor: page.NextCursor}
-	for i := range page.Items {
-		cb, err := page.Items[i].balance()
-		if err != nil {
-			return billkit.Page[billing.ClientBalance]{}, err
-		}
-		out.Items = append(out.Items, cb)
-	}
-	return out, nil
+	return convertPage(page, (*balanceRow).balance)
 }
 
 // InsertLedgerEntry appends an entry; conflict "ledger_entry.exists" for a
@@ -350,13 +342,5 @@ func (b billingStore) ListLedgerEntries(ctx context.Context, f billing.LedgerFil
 	if err != nil {
 		return billkit.Page[billing.LedgerEntry]{}, err
 	}
-	out := billkit.Page[billing.LedgerEntry]{Items: make([]billing.LedgerEntry, 0, len(page.Items)), NextCursor: page.NextCursor}
-	for i := range page.Items {
-		e, err := page.Items[i].entry()
-		if err != nil {
-			return billkit.Page[billing.LedgerEntry]{}, err
-		}
-		out.Items = append(out.Items, e)
-	}
-	return out, nil
+	return convertPage(page, (*ledgerRow).entry)
 }

@@ -331,15 +331,7 @@ func (b billingStore) ListPayments(ctx context.Context, f billing.PaymentFilter)
 	if err != nil {
 		return billkit.Page[billing.Payment]{}, err
 	}
-	out := billkit.Page[billing.Payment]{Items: make([]billing.Payment, 0, len(page.Items)), NextCursor: page.NextCursor}
-	for i := range page.Items {
-		p, err := page.Items[i].payment()
-		if err != nil {
-			return billkit.Page[billing.Payment]{}, err
-		}
-		out.Items = append(out.Items, p)
-	}
-	return out, nil
+	return convertPage(page, (*paymentRow).payment)
 }
 
 // Refunds.

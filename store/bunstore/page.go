@@ -103,3 +103,17 @@ func likePattern(s string, prefixOnly bool) string {
 	}
 	return "%" + r.Replace(s) + "%"
 }
+
+// convertPage turns a page of stored rows into a page of domain values with
+// conv, keeping the cursor; the first row that does not convert fails it.
+func convertPage[R, T any](page billkit.Page[R], conv func(*R) (T, error)) (billkit.Page[T], error) {
+	out := billkit.Page[T]{Items: make([]T, 0, len(page.Items)), NextCursor: page.NextCursor}
+	for i := range page.Items {
+		v, err := conv(&page.Items[i])
+		if err != nil {
+			return billkit.Page[T]{}, err
+		}
+		out.Items = append(out.Items, v)
+	}
+	return out, nil
+}
