@@ -24,6 +24,7 @@ const (
 	functionContract    = "billing.contract"
 	// The money core's functions; payments, invoices and expenses belong
 	// to clients.
+	functionLedger        = "billing.ledger"
 	functionPayment       = "billing.payment"
 	functionPaymentMethod = "billing.payment_method"
 	functionExpense       = "billing.expense"
@@ -43,7 +44,7 @@ func Functions() []string {
 func DefaultFunctions() []string {
 	return append(Functions(), functionDirectory, functionCatalog,
 		functionProvider, functionCompany, functionClient, functionClientGroup, functionPayer, functionContract,
-		functionPayment, functionPaymentMethod, functionExpense, functionInvoice, functionTax, functionDiscount)
+		functionLedger, functionPayment, functionPaymentMethod, functionExpense, functionInvoice, functionTax, functionDiscount)
 }
 
 // DefaultClientFunctions is RightsConfig.ClientFunctions's default: the

@@ -42,11 +42,11 @@ func withRights(actor billkit.Actor, client billkit.ClientID, rights ...billkit.
 
 // poster returns actor, allowed to post to client's ledger.
 func poster(actor billkit.Actor, client billkit.ClientID) billkit.Actor {
-	return withRights(actor, client, billkit.R(FunctionClient, billkit.OpEdit))
+	return withRights(actor, client, billkit.R(FunctionLedger, billkit.OpCreate))
 }
 
 // mover returns actor, allowed to make the ledger moves that follow an
 // invoice's payment or credit: charging its lines, crediting money back.
 func mover(actor billkit.Actor, client billkit.ClientID) billkit.Actor {
-	return withRights(actor, client, billkit.R(FunctionExpense, billkit.OpCreate), billkit.R(FunctionClient, billkit.OpEdit))
+	return withRights(actor, client, billkit.R(FunctionExpense, billkit.OpCreate), billkit.R(FunctionLedger, billkit.OpCreate))
 }

@@ -10,8 +10,8 @@ import (
 )
 
 // ObjectLedger is the object type of ledger entries in the action log; an
-// action "billing.ledger.post" records each posting. Rights on the ledger
-// are those of FunctionClient: posting needs billing.client:edit, reading
+// action "billing.ledger.post" records each posting. Posting needs
+// billing.ledger:create (FunctionLedger) on the client; reading needs
 // billing.client:read.
 const ObjectLedger = "billing.ledger"
 
@@ -148,16 +148,14 @@ type LedgerDiscrepancy struct {
 
 // Post posts one entry to a client's ledger: it moves the balance and
 // inserts the entry and the action in one transaction. It needs
-// billing.client:edit on the client (a customer of another client gets
-// client.not_found). A debit that would take the balance below minus the
+// billing.ledger:create on the client, a staff right: a customer's right
+// to edit its client is no right to move its money (a customer of another
+// client gets client.not_found). A debit that would take the balance below minus the
 // client's credit limit fails with failed_precondition
 // ReasonInsufficientFunds unless p.AllowBelowLimit; the check and the
 // write are atomic, also under concurrent postings.
 func (s *Service) Post(ctx context.Context, actor billkit.Actor, p PostParams) (*LedgerEntry, error) {
 	if err := actor.Validate(); err != nil {
-		return nil, err
-	}
-	if err := staffPosting(actor); err != nil {
 		return nil, err
 	}
 	if err := p.validate(); err != nil {
@@ -185,9 +183,6 @@ func (s *Service) PostTx(ctx context.Context, tx Store, actor billkit.Actor, p P
 	if err := actor.Validate(); err != nil {
 		return nil, err
 	}
-	if err := staffPosting(actor); err != nil {
-		return nil, err
-	}
 	if err := p.validate(); err != nil {
 		return nil, err
 	}
@@ -203,21 +198,6 @@ func (s *Service) PostTx(ctx context.Context, tx Store, actor billkit.Actor, p P
 		return nil, err
 	}
 	return e, nil
-}
-
-// staffPosting refuses a customer who posts to a ledger directly: a
-// customer's right to edit its client (its name, its email) is no right to
-// move its money. A customer's money moves only as the effect of an
-// operation it may do (paying an invoice from the balance), which lends it
-// the right for that client (withRights).
-func staffPosting(actor billkit.Actor) error {
-	if actor.Kind != billkit.ActorCustomer {
-		return nil
-	}
-	if _, ok := actor.Permissions.(delegated); ok {
-		return nil
-	}
-	return billkit.Errorf(billkit.CodeForbidden, "billing.staff_only", "only staff post to a ledger")
 }
 
 // validate checks what can be checked without the client.
@@ -254,8 +234,11 @@ func (p *PostParams) validate() error {
 
 // post posts in tx once p is valid on its own.
 func (s *Service) post(ctx context.Context, tx Store, actor billkit.Actor, p PostParams) (*LedgerEntry, error) {
-	c, err := s.clientFor(ctx, tx, actor, p.ClientID, billkit.OpEdit)
+	c, err := tx.GetClient(ctx, p.ClientID)
 	if err != nil {
+		return nil, err
+	}
+	if err := actor.AuthorizeClient(billkit.R(FunctionLedger, billkit.OpCreate), c.ID, clientNotFound(c.ID)); err != nil {
 		return nil, err
 	}
 	digits, err := currencyDigits(ctx, tx, c.Currency)

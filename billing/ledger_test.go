@@ -253,14 +253,15 @@ func TestLedgerRights(t *testing.T) {
 	// Customers never post, not even to their own client: their right to
 	// edit it is no right to move its money.
 	_, err = e.svc.Post(ctx, cust, billing.PostParams{ClientID: mine.ID, Amount: rub("100"), Kind: billing.LedgerPayment})
-	wantCode(t, err, billkit.CodeForbidden, "billing.staff_only")
+	wantCode(t, err, billkit.CodeForbidden, "")
 	err = e.st.Billing().InTx(ctx, func(tx billing.Store) error {
 		_, err := e.svc.PostTx(ctx, tx, cust, billing.PostParams{ClientID: mine.ID, Amount: rub("100"), Kind: billing.LedgerPayment})
 		return err
 	})
-	wantCode(t, err, billkit.CodeForbidden, "billing.staff_only")
+	wantCode(t, err, billkit.CodeForbidden, "")
 
-	// Staff need billing.client:edit to post and :read to read.
+	// Staff need billing.ledger:create to post and billing.client:read to
+	// read.
 	reader := staff(billkit.R(billing.FunctionClient, billkit.OpRead))
 	_, err = e.svc.Post(ctx, reader, billing.PostParams{ClientID: mine.ID, Amount: rub("1"), Kind: billing.LedgerPayment})
 	wantCode(t, err, billkit.CodeForbidden, "")
@@ -274,7 +275,7 @@ func TestLedgerRights(t *testing.T) {
 	if page, err := e.svc.ListEntries(ctx, nobody, billing.LedgerFilter{}); err != nil || len(page.Items) != 0 {
 		t.Fatalf("list without permissions = %+v, %v", page.Items, err)
 	}
-	editor := staff(billkit.R(billing.FunctionClient, billkit.OpEdit))
+	editor := staff(billkit.R(billing.FunctionLedger, billkit.OpCreate))
 	le, err := e.svc.Post(ctx, editor, billing.PostParams{ClientID: mine.ID, Amount: rub("1"), Kind: billing.LedgerAdjustment, Memo: "goodwill"})
 	if err != nil {
 		t.Fatal(err)

@@ -122,7 +122,8 @@ func (s *Service) transferBalance(ctx context.Context, tx Store, actor billkit.A
 		{ClientID: dst.ID, Amount: bal.Balance, Memo: "merged from " + src.Number},
 	} {
 		p.Kind, p.CauseType, p.CauseID, p.AllowBelowLimit = LedgerTransfer, "billing.client.merge", cause, true
-		if _, err := s.PostTx(ctx, tx, actor, p); err != nil {
+		// The right to merge implies the transfer of the money.
+		if _, err := s.PostTx(ctx, tx, poster(actor, p.ClientID), p); err != nil {
 			return err
 		}
 	}

@@ -11,7 +11,11 @@ const (
 	FunctionPayer       = "billing.payer"
 	FunctionContract    = "billing.contract"
 
-	// The money core's functions. Ledger postings use FunctionClient.
+	// The money core's functions. Reading a ledger needs
+	// billing.client:read; posting to it needs FunctionLedger's create,
+	// which customers never hold (a customer's money moves only as the
+	// effect of what it may do, see withRights).
+	FunctionLedger        = ObjectLedger
 	FunctionPayment       = "billing.payment"
 	FunctionPaymentMethod = "billing.payment_method"
 	FunctionExpense       = "billing.expense"
@@ -26,6 +30,6 @@ func Functions() []string {
 	return []string{
 		FunctionProvider, FunctionCompany, FunctionClient, FunctionClientGroup,
 		FunctionPayer, FunctionContract,
-		FunctionPayment, FunctionPaymentMethod, FunctionExpense, FunctionInvoice, FunctionTax, FunctionDiscount,
+		FunctionLedger, FunctionPayment, FunctionPaymentMethod, FunctionExpense, FunctionInvoice, FunctionTax, FunctionDiscount,
 	}
 }

@@ -69,12 +69,9 @@ func (h *handlers) registerLedger(api huma.API) {
 	postOp := created(op("post-ledger-adjustment", http.MethodPost, "/ledger-entries", "Correct a client's balance with an adjustment entry", tag, http.StatusNotFound, http.StatusUnprocessableEntity))
 	postOp.Description = "Posts one entry of kind adjustment. Entries are never changed or deleted: a wrong adjustment is corrected by another. " +
 		"A debit that would take the balance below minus the credit limit is refused (422 billing.insufficient_funds) unless allow_below_limit."
-	route(api, postOp, Requires(billing.FunctionClient, billkit.OpEdit).described("on the client named in the body; staff only"),
+	route(api, postOp, Requires(billing.FunctionLedger, billkit.OpCreate).described("on the client named in the body"),
 		func(ctx context.Context, in *postLedgerInput) (*body[*billing.LedgerEntry], error) {
 			return write(ctx, func(a billkit.Actor) (*billing.LedgerEntry, error) {
-				if err := staffOnly(a); err != nil {
-					return nil, err
-				}
 				var v billkit.FieldErrors
 				client, err := parseClientID("client_id", in.Body.ClientID)
 				v.Merge("", err)

@@ -37,7 +37,7 @@ func TestLedgerAdjustmentAndBalance(t *testing.T) {
 	// Customers read their own balance only, and never post.
 	mustFieldError(t, call(t, cust, loopback, "GET", "/api/v1/clients/"+b+"/balance", ""), 404, "client.not_found", "")
 	mustFieldError(t, call(t, cust, loopback, "POST", "/api/v1/ledger-entries", `{"client_id":"`+a+`","amount":{"amount":"100.00","currency":"USD"},"memo":"free money"}`),
-		403, "billing.staff_only", "")
+		403, "access.denied", "")
 
 	// Bad input names the field and changes nothing.
 	mustFieldError(t, call(t, staff, loopback, "POST", "/api/v1/ledger-entries", `{"client_id":"`+a+`","amount":{"amount":"1.00","currency":"USD"},"memo":" "}`), 400, "required", "memo")
