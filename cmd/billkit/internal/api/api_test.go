@@ -69,9 +69,12 @@ func newWorld(t *testing.T) *world {
 	if err := w.dir.Bootstrap(ctx, billkit.SystemActor("test")); err != nil {
 		t.Fatalf("Bootstrap: %v", err)
 	}
-	w.acc = access.NewService(w.st.Access(), access.Config{Clock: w.clock, Identity: access.IdentityConfig{Argon2: fastArgon2}})
-	w.bill = billing.NewService(w.st.Billing(), w.dir, billing.Config{Clock: w.clock})
+	// The world is the money core's from the start (rights on its
+	// functions, the catalog, a gateway), so tests that need it do not
+	// build the services twice.
+	w.acc = access.NewService(w.st.Access(), access.Config{Clock: w.clock, Identity: access.IdentityConfig{Argon2: fastArgon2}, Rights: moneyRights()})
 	w.cat = catalog.NewService(w.st.Catalog(), w.dir, catalog.Config{Clock: w.clock})
+	w.bill = billing.NewService(w.st.Billing(), w.dir, billing.Config{Clock: w.clock, Catalog: w.cat, Gateways: []billing.Gateway{ignoreGateway{}}})
 	h, err := New(Config{
 		Directory: w.dir, Access: w.acc, Billing: w.bill, Catalog: w.cat, Clock: w.clock, Idempotency: w.st,
 		PasswordResetSender: func(_ context.Context, email, token string) error {
