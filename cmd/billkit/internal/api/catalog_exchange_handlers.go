@@ -67,6 +67,9 @@ type storefrontTariffInput struct {
 // what the storefront shows.
 var storefrontActor = billkit.SystemActor("storefront")
 
+// maxCatalogDocument bounds an imported catalog document.
+const maxCatalogDocument = 8 << 20
+
 func (h *handlers) registerCatalogExchange(api huma.API) {
 	c := h.catalog
 	const tag = "Catalog"
@@ -105,6 +108,9 @@ func (h *handlers) registerCatalogExchange(api huma.API) {
 	importOp.Description = "The body is a catalog document as GET /catalog/export writes it, YAML or JSON. " +
 		"Every entity it lists is created or updated by code; nothing is deleted. A document with one bad row is refused whole, " +
 		"with every bad field named by its row (tariffs[3].prices.month.USD.amount). Importing the same document again changes nothing."
+	// The raw body has no limit of its own: a catalog document is a few
+	// hundred kilobytes, far below this.
+	importOp.MaxBodyBytes = maxCatalogDocument
 	route(api, importOp, catalogRule(billkit.OpEdit).described("and catalog:create"),
 		func(ctx context.Context, in *importCatalogInput) (*body[ImportResult], error) {
 			return write(ctx, func(a billkit.Actor) (ImportResult, error) {

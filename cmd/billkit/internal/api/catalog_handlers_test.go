@@ -243,3 +243,15 @@ func TestCatalogCRUD(t *testing.T) {
 	mustStatus(t, call(t, cw.admin, loopback, http.MethodDelete, "/api/v1/tariffs/"+id, ""), 200)
 	mustStatus(t, get(t, cw.admin, "/api/v1/tariffs/"+id), 404)
 }
+
+// TestCatalogImportBodyLimit: a document over the limit is refused before
+// it is parsed.
+func TestCatalogImportBodyLimit(t *testing.T) {
+	cw := newCatalogWorld(t)
+	huge := "tariffs:\n" + strings.Repeat("# padding padding padding padding\n", maxCatalogDocument/34+1)
+	r := cw.importYAML(t, huge, "")
+	mustError(t, r, 400, "invalid", "")
+	if !strings.Contains(r.Body, "request.too_large") {
+		t.Fatalf("body %.300s, want request.too_large", r.Body)
+	}
+}
