@@ -2,6 +2,7 @@ package billing
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -82,6 +83,56 @@ type LedgerEntry struct {
 	CreatedAt time.Time         `json:"created_at"`
 	// BalanceAfter is the client's balance right after this entry.
 	BalanceAfter billkit.Money `json:"balance_after"`
+}
+
+// ActionFields lists the entry's JSON fields for the action log
+// (billkit.ActionFielder), leaving out those the action row already holds:
+// the ID (its object ID), the client, the actor and the time. Every posting
+// records its entry; the entry itself stays whole and immutable in the
+// ledger, so the log need not copy it, and a smaller row is a faster
+// posting.
+func (e *LedgerEntry) ActionFields() (map[string]json.RawMessage, error) {
+	f := make(map[string]json.RawMessage, 7)
+	var err error
+	put := func(name string, b []byte, e error) {
+		if err == nil {
+			f[name], err = b, e
+		}
+	}
+	str := func(name, v string) { put(name, billkit.AppendJSONString(nil, v), nil) }
+	marshal := func(name string, m json.Marshaler) {
+		b, e := m.MarshalJSON()
+		put(name, b, e)
+	}
+	marshal("amount", e.Amount)
+	str("kind", string(e.Kind))
+	if e.CauseType != "" {
+		str("cause_type", e.CauseType)
+	}
+	if e.CauseID != "" {
+		str("cause_id", e.CauseID)
+	}
+	if e.Memo != "" {
+		str("memo", e.Memo)
+	}
+	if e.Rate != nil {
+		marshal("rate", e.Rate)
+	}
+	marshal("balance_after", e.BalanceAfter)
+	return f, err
+}
+
+// LedgerAccount is what a posting reads of a client: its currency and
+// credit limit, and its cached balance, in one query (Store.GetLedgerAccount).
+type LedgerAccount struct {
+	ClientID    billkit.ClientID
+	Currency    string
+	CreditLimit decimal.Decimal
+	// HasBalance is false before the client's first entry; Balance is then
+	// zero and BalanceCurrency empty.
+	HasBalance      bool
+	Balance         decimal.Decimal
+	BalanceCurrency string
 }
 
 // ClientBalance is the cached balance of a client: the sum of its entries
@@ -234,11 +285,11 @@ func (p *PostParams) validate() error {
 
 // post posts in tx once p is valid on its own.
 func (s *Service) post(ctx context.Context, tx Store, actor billkit.Actor, p PostParams) (*LedgerEntry, error) {
-	c, err := tx.GetClient(ctx, p.ClientID)
+	c, err := tx.GetLedgerAccount(ctx, p.ClientID)
 	if err != nil {
 		return nil, err
 	}
-	if err := actor.AuthorizeClient(billkit.R(FunctionLedger, billkit.OpCreate), c.ID, clientNotFound(c.ID)); err != nil {
+	if err := actor.AuthorizeClient(billkit.R(FunctionLedger, billkit.OpCreate), c.ClientID, clientNotFound(c.ClientID)); err != nil {
 		return nil, err
 	}
 	digits, err := currencyDigits(ctx, tx, c.Currency)
@@ -261,7 +312,7 @@ func (s *Service) post(ctx context.Context, tx Store, actor billkit.Actor, p Pos
 		floor = &f
 	}
 	now := s.now()
-	bal, err := tx.MoveBalance(ctx, c.ID, c.Currency, delta, floor, now)
+	bal, err := tx.MoveAccountBalance(ctx, c, delta, floor, now)
 	if err != nil {
 		return nil, err
 	}
@@ -274,14 +325,14 @@ func (s *Service) post(ctx context.Context, tx Store, actor billkit.Actor, p Pos
 		return nil, err
 	}
 	e := &LedgerEntry{
-		ClientID: c.ID, Amount: amount, Kind: p.Kind, CauseType: p.CauseType, CauseID: p.CauseID, Memo: p.Memo,
+		ClientID: c.ClientID, Amount: amount, Kind: p.Kind, CauseType: p.CauseType, CauseID: p.CauseID, Memo: p.Memo,
 		Rate: p.Rate, ActorKind: actor.Kind, ActorID: actor.ID, CreatedAt: now, BalanceAfter: after,
 	}
 	newID(&e.ID)
 	if err := tx.InsertLedgerEntry(ctx, e); err != nil {
 		return nil, err
 	}
-	if err := record(ctx, tx, actor, now, ObjectLedger, "post", e.ID.String(), c.ID, nil, e); err != nil {
+	if err := record(ctx, tx, actor, now, ObjectLedger, "post", e.ID.String(), c.ClientID, nil, e); err != nil {
 		return nil, err
 	}
 	if err := s.afterPost(ctx, tx, actor, e); err != nil {

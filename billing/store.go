@@ -116,6 +116,16 @@ type Store interface {
 	// failed_precondition too. Call it in the transaction that inserts the
 	// matching ledger entry.
 	MoveBalance(ctx context.Context, client billkit.ClientID, currency string, delta decimal.Decimal, floor *decimal.Decimal, now time.Time) (decimal.Decimal, error)
+	// GetLedgerAccount reads what a posting needs of a client in one query:
+	// its currency and credit limit, and its cached balance. not_found
+	// "client.not_found" when there is no such client.
+	GetLedgerAccount(ctx context.Context, client billkit.ClientID) (*LedgerAccount, error)
+	// MoveAccountBalance is MoveBalance for an account read by
+	// GetLedgerAccount in the same transaction, in the account's currency.
+	// A store whose transactions serialize writers (SQLite) may compute the
+	// new balance from a.Balance without reading it again; others move it
+	// atomically as MoveBalance does.
+	MoveAccountBalance(ctx context.Context, a *LedgerAccount, delta decimal.Decimal, floor *decimal.Decimal, now time.Time) (decimal.Decimal, error)
 	// GetClientBalance returns a client's cached balance; not_found
 	// "client_balance.not_found" before its first entry.
 	GetClientBalance(ctx context.Context, client billkit.ClientID) (*ClientBalance, error)

@@ -212,36 +212,109 @@ func (b billingStore) moveBalancePostgres(ctx context.Context, client billkit.Cl
 	return decimal.Decimal{}, err
 }
 
+// The hot statements of a posting (see hotStatements).
+var (
+	qLedgerAccount = hotQuery(`SELECT c.currency, c.credit_limit, b.currency, b.balance
+		FROM billkit_clients c LEFT JOIN billkit_client_balances b ON b.client_id = c.id WHERE c.id = ?`)
+	qBalanceRead  = hotQuery("SELECT currency, balance FROM billkit_client_balances WHERE client_id = ?")
+	qBalanceWrite = hotQuery("UPDATE billkit_client_balances SET balance = ?, entries = entries + 1, updated_at = ? WHERE client_id = ?")
+	qLedgerInsert = hotQuery(`INSERT INTO billkit_ledger_entries
+		(id, client_id, amount, currency, kind, cause_type, cause_id, memo, rate, actor_kind, actor_id, created_at, balance_after)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+)
+
 // moveBalanceGo is MoveBalance for databases that do not add decimals in
 // SQL (SQLite keeps them as text): read, compute exactly in Go, write.
 // tx must be a transaction that serializes writers.
 func moveBalanceGo(ctx context.Context, tx *Store, client billkit.ClientID, currency string, delta decimal.Decimal, floor *decimal.Decimal, now time.Time) (decimal.Decimal, error) {
-	// Plain statements rather than model queries: this runs on every
-	// posting, and SQLite in memory spends its time in the Go around them.
-	var stored string
-	var cur decimal.Decimal
-	err := tx.db.QueryRowContext(ctx, "SELECT currency, balance FROM billkit_client_balances WHERE client_id = ?", client).Scan(&stored, &cur)
-	fresh := errors.Is(err, sql.ErrNoRows)
-	if err != nil && !fresh {
+	var cur accountBalance
+	err := tx.queryRowHot(ctx, qBalanceRead, []any{&cur.currency, &cur.balance}, client)
+	cur.fresh = errors.Is(err, sql.ErrNoRows)
+	if err != nil && !cur.fresh {
 		return decimal.Decimal{}, mapError(ctx, err, target{kind: "client_balance", key: client})
 	}
-	if !fresh && stored != currency {
-		return decimal.Decimal{}, balanceCurrencyMismatch(stored, currency)
+	return moveBalanceFrom(ctx, tx, &cur, client, currency, delta, floor, now)
+}
+
+// moveBalanceFrom writes the balance cur moved by delta, when floor allows.
+func moveBalanceFrom(ctx context.Context, tx *Store, cur *accountBalance, client billkit.ClientID, currency string, delta decimal.Decimal, floor *decimal.Decimal, now time.Time) (decimal.Decimal, error) {
+	if !cur.fresh && cur.currency != currency {
+		return decimal.Decimal{}, balanceCurrencyMismatch(cur.currency, currency)
 	}
-	bal := cur.Add(delta)
+	bal := cur.balance.Add(delta)
+	if cur.fresh {
+		bal = delta
+	}
 	if floor != nil && bal.LessThan(*floor) {
 		return decimal.Decimal{}, insufficientFunds()
 	}
-	if fresh {
+	if cur.fresh {
 		row := balanceRow{ClientID: client, Currency: currency, Balance: bal, Entries: 1, UpdatedAt: now}
 		return bal, insertRow(ctx, tx, clientBalances.table, &row)
 	}
-	_, err = tx.db.NewRaw("UPDATE billkit_client_balances SET balance = ?, entries = entries + 1, updated_at = ? WHERE client_id = ?",
-		bal, billkit.Instant(now), client).Exec(ctx)
+	_, err := tx.execHot(ctx, qBalanceWrite, bal, tx.timeArg(billkit.Instant(now)), client)
 	if err != nil {
 		return decimal.Decimal{}, mapError(ctx, err, target{kind: "client_balance", key: client})
 	}
 	return bal, nil
+}
+
+// GetLedgerAccount reads a client's currency, credit limit and cached
+// balance in one hot statement.
+func (b billingStore) GetLedgerAccount(ctx context.Context, client billkit.ClientID) (*billing.LedgerAccount, error) {
+	if err := b.s.usable(ctx); err != nil {
+		return nil, err
+	}
+	if client.IsZero() {
+		return nil, billkit.NotFound("client", client)
+	}
+	a := billing.LedgerAccount{ClientID: client}
+	var balCurrency sql.NullString
+	var bal decimal.NullDecimal
+	err := b.s.queryRowHot(ctx, qLedgerAccount, []any{&a.Currency, &a.CreditLimit, &balCurrency, &bal}, client)
+	if err != nil {
+		return nil, mapError(ctx, err, target{kind: "client", key: client})
+	}
+	if balCurrency.Valid && bal.Valid {
+		a.HasBalance, a.BalanceCurrency, a.Balance = true, balCurrency.String, bal.Decimal
+	}
+	return &a, nil
+}
+
+// MoveAccountBalance moves the balance of an account read in this
+// transaction. On SQLite, whose transactions serialize writers, it computes
+// from the balance read (a concurrent writer from another process makes the
+// write fail busy, and the transaction is retried); on PostgreSQL it is
+// MoveBalance's atomic conditional UPDATE.
+func (b billingStore) MoveAccountBalance(ctx context.Context, a *billing.LedgerAccount, delta decimal.Decimal, floor *decimal.Decimal, now time.Time) (decimal.Decimal, error) {
+	if a == nil {
+		return decimal.Decimal{}, billkit.InvalidField("account", "required", "is required")
+	}
+	if b.s.dialect == DialectPostgres {
+		return b.MoveBalance(ctx, a.ClientID, a.Currency, delta, floor, now)
+	}
+	if err := b.s.usable(ctx); err != nil {
+		return decimal.Decimal{}, err
+	}
+	if a.ClientID.IsZero() {
+		return decimal.Decimal{}, billkit.InvalidField("client_id", "required", "is required")
+	}
+	now = billkit.Instant(now)
+	var bal decimal.Decimal
+	err := b.s.inTxOrCurrent(ctx, func(tx *Store) error {
+		known := &accountBalance{fresh: !a.HasBalance, currency: a.BalanceCurrency, balance: a.Balance}
+		var err error
+		bal, err = moveBalanceFrom(ctx, tx, known, a.ClientID, a.Currency, delta, floor, now)
+		return err
+	})
+	return bal, err
+}
+
+// accountBalance is a balance row as read: fresh when there is none yet.
+type accountBalance struct {
+	fresh    bool
+	currency string
+	balance  decimal.Decimal
 }
 
 // inTxOrCurrent runs fn in the transaction s is bound to, or in a new one:
@@ -291,9 +364,21 @@ func (b billingStore) InsertLedgerEntry(ctx context.Context, e *billing.LedgerEn
 	if e.Amount.Currency() == "" || e.BalanceAfter.Currency() != e.Amount.Currency() {
 		return billkit.InvalidField("amount", "ledger.currency_mismatch", "amount and balance_after must be in one currency")
 	}
-	row := ledgerRowOf(e)
-	if err := insertRow(ctx, b.s, ledgerEntries.table, row); err != nil {
+	if err := b.s.usable(ctx); err != nil {
 		return err
+	}
+	// A hot statement (see hotStatements): this runs on every posting.
+	row := ledgerRowOf(e)
+	ledgerEntries.norm(row)
+	var rate any
+	if row.Rate.Valid {
+		rate = row.Rate.Decimal
+	}
+	_, err := b.s.execHot(ctx, qLedgerInsert,
+		row.ID, row.ClientID, row.Amount, row.Currency, string(row.Kind), row.CauseType, row.CauseID, row.Memo, rate,
+		string(row.ActorKind), row.ActorID, b.s.timeArg(row.CreatedAt), row.BalanceAfter)
+	if err != nil {
+		return mapError(ctx, err, ledgerEntries.target(row))
 	}
 	e.CreatedAt = row.CreatedAt
 	return nil

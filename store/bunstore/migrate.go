@@ -84,6 +84,7 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 		}
 		return nil, billkit.WrapError(err, billkit.CodeInternal, "store.migration_failed", "migrating the database")
 	}
+	s.stmts.prepareAll(ctx)
 	return names, nil
 }
 

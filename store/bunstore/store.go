@@ -45,6 +45,7 @@ type Store struct {
 	db      bun.IDB
 	owned   *bun.DB // set when Open created the database handle
 	dialect Dialect
+	stmts   *hotStatements
 	// err is set when New was given something billkit cannot run on; every
 	// call then returns it instead of failing deep inside a query.
 	err error
@@ -89,6 +90,7 @@ func Open(ctx context.Context, dsn string, cfg Config) (*Store, error) {
 		_ = db.Close()
 		return nil, err
 	}
+	s.stmts.prepareAll(ctx)
 	return s, nil
 }
 
@@ -227,6 +229,7 @@ func New(db bun.IDB) *Store {
 		s.err = billkit.Errorf(billkit.CodeFailedPrecondition, "store.dialect_unsupported",
 			"bunstore supports PostgreSQL and SQLite, not %s", db.Dialect().Name())
 	}
+	s.stmts = newHotStatements(db, s.dialect)
 	return s
 }
 
@@ -236,6 +239,7 @@ func (s *Store) Close() error {
 	if s == nil || s.owned == nil {
 		return nil
 	}
+	s.stmts.close()
 	if err := s.owned.Close(); err != nil {
 		return billkit.WrapError(err, billkit.CodeInternal, "store.close_failed", "closing the database")
 	}
@@ -250,6 +254,7 @@ func (s *Store) SQLDB() *sql.DB {
 	if s == nil || s.owned == nil {
 		return nil
 	}
+	s.stmts.close()
 	return s.owned.DB
 }
 

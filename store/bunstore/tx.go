@@ -117,7 +117,7 @@ func (s *Store) savepoint(ctx context.Context, tx bun.Tx, fn func(tx *Store) err
 
 // bound returns a Store like s that runs on tx.
 func (s *Store) bound(tx bun.Tx) *Store {
-	return &Store{db: tx, dialect: s.dialect}
+	return &Store{db: tx, dialect: s.dialect, stmts: s.stmts}
 }
 
 // backoff waits a little before the next attempt, longer each time, so that

@@ -192,6 +192,58 @@ func runBillingLedger(t *testing.T, newStores func(t testing.TB) Stores) {
 		}
 	})
 
+	t.Run("balance/account", func(t *testing.T) {
+		f := newBillingFixture(t, newStores)
+		c := f.client(t, "Acme")
+		_, err := f.b.GetLedgerAccount(ctx, newBillingClientID())
+		wantCode(t, err, billkit.CodeNotFound, "client.not_found")
+		a, err := f.b.GetLedgerAccount(ctx, c.ID)
+		must(t, err)
+		want := &billing.LedgerAccount{ClientID: c.ID, Currency: "RUB", CreditLimit: dec("100.25")}
+		if diff := cmp.Diff(want, a, cmpLedger); diff != "" {
+			t.Fatalf("GetLedgerAccount before any entry (-want +got):\n%s", diff)
+		}
+		zero := decimal.Zero
+		_, err = f.b.MoveAccountBalance(ctx, a, dec("-1"), &zero, t0)
+		wantCode(t, err, billkit.CodeFailedPrecondition, billing.ReasonInsufficientFunds)
+		// Each move reads the account afresh in its transaction, as a
+		// posting does.
+		for i, step := range []struct{ delta, want string }{{"7.50", "7.50"}, {"-2.25", "5.25"}, {"-105.50", "-100.25"}} {
+			err := f.b.InTx(ctx, func(tx billing.Store) error {
+				a, err := tx.GetLedgerAccount(ctx, c.ID)
+				if err != nil {
+					return err
+				}
+				floor := a.CreditLimit.Neg()
+				bal, err := tx.MoveAccountBalance(ctx, a, dec(step.delta), &floor, t0.Add(time.Duration(i)*time.Second))
+				if err != nil {
+					return err
+				}
+				if !bal.Equal(dec(step.want)) {
+					t.Errorf("move %s = %s, want %s", step.delta, bal, step.want)
+				}
+				return nil
+			})
+			must(t, err)
+		}
+		a, err = f.b.GetLedgerAccount(ctx, c.ID)
+		must(t, err)
+		want = &billing.LedgerAccount{ClientID: c.ID, Currency: "RUB", CreditLimit: dec("100.25"), HasBalance: true, Balance: dec("-100.25"), BalanceCurrency: "RUB"}
+		if diff := cmp.Diff(want, a, cmpLedger); diff != "" {
+			t.Fatalf("GetLedgerAccount after moves (-want +got):\n%s", diff)
+		}
+		floor := a.CreditLimit.Neg()
+		_, err = f.b.MoveAccountBalance(ctx, a, dec("-0.01"), &floor, t0)
+		wantCode(t, err, billkit.CodeFailedPrecondition, billing.ReasonInsufficientFunds)
+		got, err := f.b.GetClientBalance(ctx, c.ID)
+		must(t, err)
+		if got.Entries != 3 || !got.Balance.Amount().Equal(dec("-100.25")) {
+			t.Fatalf("balance after refused move = %+v", got)
+		}
+		_, err = f.b.MoveAccountBalance(ctx, nil, dec("1"), nil, t0)
+		wantCode(t, err, billkit.CodeInvalid, "")
+	})
+
 	t.Run("balance/rollback", func(t *testing.T) {
 		f := newBillingFixture(t, newStores)
 		c := f.client(t, "Acme")
