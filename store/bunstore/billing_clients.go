@@ -182,6 +182,13 @@ var clientReferences = []ClientReference{
 	{Table: "billkit_tax_exemptions", Column: "client_id"},
 	{Table: "billkit_discounts", Column: "client_id"},
 	{Table: "billkit_promo_redemptions", Column: "client_id"},
+	// What the client has and ordered goes with it, with the history of
+	// its services: renewals, reminders and the tasks that run them.
+	{Table: "billkit_orders", Column: "client_id"},
+	{Table: "billkit_services", Column: "client_id"},
+	{Table: "billkit_service_renewals", Column: "client_id"},
+	{Table: "billkit_service_notices", Column: "client_id"},
+	{Table: "billkit_tasks", Column: "client_id"},
 	// Clients merged earlier into the merged client now point at the target.
 	{Table: "billkit_clients", Column: "merged_into"},
 }

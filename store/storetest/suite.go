@@ -12,6 +12,7 @@ import (
 	"github.com/billkit/billkit/billing"
 	"github.com/billkit/billkit/catalog"
 	"github.com/billkit/billkit/directory"
+	"github.com/billkit/billkit/provisioning"
 	"github.com/billkit/billkit/store/bunstore"
 	"github.com/google/go-cmp/cmp"
 	"github.com/shopspring/decimal"
@@ -26,6 +27,8 @@ type Stores struct {
 	Access    access.Store
 	Billing   billing.Store
 	Catalog   catalog.Store
+	// Provisioning, when nil, is taken from Bun (Bun.Provisioning()).
+	Provisioning provisioning.Store
 	// Bun, when set, is the bunstore.Store behind the stores. Run then also
 	// checks that billkit's writes join a transaction owned by the caller
 	// (bunstore.New(tx)).
@@ -59,6 +62,7 @@ func Run(t *testing.T, newStores func(t testing.TB) Stores) {
 	t.Run("billing/invoices", func(t *testing.T) { runBillingInvoices(t, newStores) })
 	t.Run("billing/taxes", func(t *testing.T) { runBillingTaxes(t, newStores) })
 	t.Run("billing/discounts", func(t *testing.T) { runBillingDiscounts(t, newStores) })
+	t.Run("provisioning", func(t *testing.T) { runProvisioning(t, newStores) })
 }
 
 // cmpOpts compare the values billkit stores: decimals by value, IDs by value.

@@ -1,0 +1,666 @@
+package provisioning
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/billkit/billkit"
+	"github.com/billkit/billkit/billing"
+	"github.com/billkit/billkit/catalog"
+)
+
+// CycleOptions shape one run of the billing cycle.
+type CycleOptions struct {
+	// DryRun writes nothing and reports what the run would do, decided the
+	// same way (Decide) from the same data, with charges checked against
+	// the balances on paper.
+	DryRun bool `json:"dry_run,omitempty"`
+	// Now is the instant the run decides for; zero is the manager's clock.
+	Now time.Time `json:"now,omitzero"`
+}
+
+// CycleReport is what one run of the cycle did, or would do.
+type CycleReport struct {
+	DryRun bool      `json:"dry_run,omitempty"`
+	Now    time.Time `json:"now"`
+	// Services is how many services the run looked at.
+	Services    int `json:"services"`
+	Notices     int `json:"notices"`
+	Invoices    int `json:"invoices"`
+	Renewals    int `json:"renewals"`
+	Suspensions int `json:"suspensions"`
+	Resumptions int `json:"resumptions"`
+	Deletions   int `json:"deletions"`
+	// Unpaid counts the renewals (and resumptions) that were due and that
+	// the balance did not cover: nothing was charged for them.
+	Unpaid int `json:"unpaid"`
+	// Skipped counts the services another run handled meanwhile (their
+	// period was paid already, or an operation started).
+	Skipped int `json:"skipped"`
+	// OrdersPaid are the new orders the balance now paid, OrdersCancelled
+	// those unpaid past their CancelAt.
+	OrdersPaid      int `json:"orders_paid"`
+	OrdersCancelled int `json:"orders_cancelled"`
+	// Failures are the services (and orders) the run could not handle;
+	// the others went on.
+	Failures []CycleFailure `json:"failures"`
+	// Actions are, in a dry run, what would be done, service by service.
+	Actions []CycleAction `json:"actions,omitempty"`
+}
+
+// CycleFailure is a service (or an order) a run of the cycle could not
+// handle, and why.
+type CycleFailure struct {
+	ServiceID ServiceID    `json:"service_id,omitzero"`
+	OrderID   OrderID      `json:"order_id,omitzero"`
+	Code      billkit.Code `json:"code"`
+	Reason    string       `json:"reason"`
+	Message   string       `json:"message"`
+}
+
+// CycleAction is one thing the cycle did, or would do, to a service.
+type CycleAction struct {
+	ServiceID   ServiceID        `json:"service_id"`
+	ServiceName string           `json:"service_name"`
+	ClientID    billkit.ClientID `json:"client_id"`
+	Step        Step             `json:"step"`
+	// Period and Amount are the period a renewal or a resumption paid, and
+	// what it cost.
+	Period *PaidPeriod    `json:"period,omitempty"`
+	Amount *billkit.Money `json:"amount,omitempty"`
+	// Unpaid is true for a renewal or a resumption that was due and that
+	// the balance did not cover.
+	Unpaid bool `json:"unpaid,omitempty"`
+}
+
+// tally counts what the cycle did to services.
+type tally struct {
+	notices, invoices, renewals, suspensions, resumptions, deletions, unpaid, skipped int
+	failures                                                                          []CycleFailure
+}
+
+func (t *tally) add(o tally) {
+	t.notices += o.notices
+	t.invoices += o.invoices
+	t.renewals += o.renewals
+	t.suspensions += o.suspensions
+	t.resumptions += o.resumptions
+	t.deletions += o.deletions
+	t.unpaid += o.unpaid
+	t.skipped += o.skipped
+	t.failures = append(t.failures, o.failures...)
+}
+
+func (r *CycleReport) add(t tally) {
+	r.Notices += t.notices
+	r.Invoices += t.invoices
+	r.Renewals += t.renewals
+	r.Suspensions += t.suspensions
+	r.Resumptions += t.resumptions
+	r.Deletions += t.deletions
+	r.Unpaid += t.unpaid
+	r.Skipped += t.skipped
+	r.Failures = append(r.Failures, t.failures...)
+}
+
+// cycleOps carries out what Decide asked, on the database (storeOps) or on
+// paper (paperOps, for a dry run and a timeline), so that both go through
+// applySteps and cannot drift apart.
+type cycleOps interface {
+	// notice records a reminder (or a renewal's invoice); false when it was
+	// recorded already.
+	notice(ctx context.Context, svc *Service, st Step) (bool, error)
+	// pay charges svc's price for p and moves its expiry past p; a balance
+	// that does not cover it is billing.insufficient_funds, with nothing
+	// charged.
+	pay(ctx context.Context, svc *Service, p PaidPeriod) (billkit.Money, error)
+	// operate starts op (a suspension, a resumption, a deletion) on svc.
+	operate(ctx context.Context, svc *Service, op Operation, st Step) error
+}
+
+// insufficient reports whether err is a charge the balance refused.
+func insufficient(err error) bool {
+	return billkit.IsCode(err, billkit.CodeFailedPrecondition) && billkit.HasReason(err, billing.ReasonInsufficientFunds)
+}
+
+// applySteps does steps (Decide's, for svc) with ops, in order: reminders;
+// the renewal, then as many more periods as the service is behind while
+// the balance pays them; the suspension, unless a renewal paid the service
+// beyond today; the resumption when the balance pays a period; the
+// deletion, unless the service was just resumed. emit, when not nil, is
+// told of every action.
+func applySteps(ctx context.Context, ops cycleOps, svc *Service, steps []Step, emit func(CycleAction)) (tally, error) {
+	var t tally
+	act := func(st Step, p *PaidPeriod, amount *billkit.Money, unpaid bool) {
+		if emit != nil {
+			emit(CycleAction{ServiceID: svc.ID, ServiceName: svc.Name, ClientID: svc.ClientID, Step: st, Period: p, Amount: amount, Unpaid: unpaid})
+		}
+	}
+	resumed := false
+	for _, st := range steps {
+		switch st.Kind {
+		case StepNotice, StepInvoice:
+			ok, err := ops.notice(ctx, svc, st)
+			if err != nil {
+				return t, err
+			}
+			if ok {
+				if st.Kind == StepNotice {
+					t.notices++
+				} else {
+					t.invoices++
+				}
+				act(st, nil, nil, false)
+			}
+		case StepRenew:
+			for i := 0; i < maxCatchUp && svc.Status == StatusActive && !svc.ExpiresOn.After(st.On); i++ {
+				p := nextPeriod(svc, st.On, false)
+				amount, err := ops.pay(ctx, svc, p)
+				if insufficient(err) {
+					t.unpaid++
+					act(st, &p, &amount, true)
+					break
+				}
+				if err != nil {
+					return t, err
+				}
+				t.renewals++
+				act(st, &p, &amount, false)
+			}
+		case StepSuspend:
+			if svc.Status != StatusActive || svc.ExpiresOn.After(st.On) {
+				continue
+			}
+			if err := ops.operate(ctx, svc, OpSuspend, st); err != nil {
+				return t, err
+			}
+			t.suspensions++
+			act(st, nil, nil, false)
+		case StepResume:
+			p := nextPeriod(svc, st.On, true)
+			amount, err := ops.pay(ctx, svc, p)
+			if insufficient(err) {
+				t.unpaid++
+				act(st, &p, &amount, true)
+				continue
+			}
+			if err != nil {
+				return t, err
+			}
+			t.renewals++
+			if err := ops.operate(ctx, svc, OpResume, st); err != nil {
+				return t, err
+			}
+			t.resumptions++
+			resumed = true
+			act(st, &p, &amount, false)
+		case StepDelete:
+			if resumed {
+				continue
+			}
+			if err := ops.operate(ctx, svc, OpDelete, st); err != nil {
+				return t, err
+			}
+			t.deletions++
+			act(st, nil, nil, false)
+		}
+	}
+	return t, nil
+}
+
+// storeOps are the cycle's steps on the database, in the transaction of
+// one service.
+type storeOps struct {
+	m     *Manager
+	tx    Store
+	actor billkit.Actor
+}
+
+func (o *storeOps) notice(ctx context.Context, svc *Service, st Step) (bool, error) {
+	n := &Notice{ServiceID: svc.ID, ExpiresOn: st.ExpiresOn, DaysBefore: st.DaysBefore, ClientID: svc.ClientID, CreatedAt: o.m.now()}
+	memo := fmt.Sprintf("expires on %s, in %d days", st.ExpiresOn, st.DaysBefore)
+	if st.Kind == StepInvoice {
+		memo = "renewal invoice: " + memo
+	}
+	// A savepoint: on PostgreSQL a refused insert spoils the transaction
+	// around it otherwise.
+	err := o.tx.InTx(ctx, func(tx Store) error {
+		if err := tx.InsertNotice(ctx, n); err != nil {
+			return err
+		}
+		return o.m.event(ctx, tx, o.actor, svc, string(st.Kind), "", "", nil, nil, memo)
+	})
+	if billkit.IsCode(err, billkit.CodeConflict) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+func (o *storeOps) pay(ctx context.Context, svc *Service, p PaidPeriod) (billkit.Money, error) {
+	r, err := o.m.payPeriod(ctx, o.tx, o.actor, svc, RenewalRenewal, p)
+	if err != nil {
+		return svc.Price, err
+	}
+	return r.Amount, nil
+}
+
+func (o *storeOps) operate(ctx context.Context, svc *Service, op Operation, st Step) error {
+	if op == OpSuspend {
+		svc.SuspendReason, svc.SuspendedOn = SuspendNonPayment, st.On
+	}
+	_, err := o.m.startOperation(ctx, o.tx, o.actor, svc, op, nil)
+	return err
+}
+
+// funds is a client's money on paper: its balance and how low it may go.
+type funds struct {
+	balance billkit.Money
+	floor   billkit.Money
+}
+
+// noticeKey is a reminder's key.
+type noticeKey struct {
+	service ServiceID
+	expires billkit.Date
+	days    int
+}
+
+// paperOps are the cycle's steps on paper: charges against balances read
+// once, operations that take effect at once, reminders checked against
+// those recorded. A dry run and Timeline use them.
+type paperOps struct {
+	m        *Manager
+	funds    map[billkit.ClientID]*funds
+	sent     map[noticeKey]bool
+	recorded map[ServiceID]map[noticeKey]bool
+}
+
+func newPaperOps(m *Manager) *paperOps {
+	return &paperOps{m: m, funds: map[billkit.ClientID]*funds{}, sent: map[noticeKey]bool{}, recorded: map[ServiceID]map[noticeKey]bool{}}
+}
+
+// fundsOf reads a client's balance and credit limit once.
+func (o *paperOps) fundsOf(ctx context.Context, client billkit.ClientID) (*funds, error) {
+	if f, ok := o.funds[client]; ok {
+		return f, nil
+	}
+	c, err := o.m.cfg.Billing.GetClient(ctx, selfActor, client)
+	if err != nil {
+		return nil, err
+	}
+	bal, err := o.m.cfg.Billing.Balance(ctx, selfActor, client)
+	if err != nil {
+		return nil, err
+	}
+	limit, err := billkit.NewMoney(c.CreditLimit, c.Currency)
+	if err != nil {
+		return nil, err
+	}
+	f := &funds{balance: bal, floor: limit.Neg()}
+	o.funds[client] = f
+	return f, nil
+}
+
+func (o *paperOps) notice(ctx context.Context, svc *Service, st Step) (bool, error) {
+	k := noticeKey{svc.ID, st.ExpiresOn, st.DaysBefore}
+	if o.sent[k] {
+		return false, nil
+	}
+	rec, ok := o.recorded[svc.ID]
+	if !ok {
+		rec = map[noticeKey]bool{}
+		f := NoticeFilter{ServiceID: svc.ID, PageParams: billkit.PageParams{Limit: billkit.MaxPageLimit}}
+		for {
+			page, err := o.m.store.ListNotices(ctx, f)
+			if err != nil {
+				return false, err
+			}
+			for _, n := range page.Items {
+				rec[noticeKey{n.ServiceID, n.ExpiresOn, n.DaysBefore}] = true
+			}
+			if f.Cursor = page.NextCursor; f.Cursor == "" {
+				break
+			}
+		}
+		o.recorded[svc.ID] = rec
+	}
+	o.sent[k] = true
+	return !rec[k], nil
+}
+
+func (o *paperOps) pay(ctx context.Context, svc *Service, p PaidPeriod) (billkit.Money, error) {
+	amount := svc.Price
+	if amount.IsPositive() {
+		f, err := o.fundsOf(ctx, svc.ClientID)
+		if err != nil {
+			return amount, err
+		}
+		after, err := f.balance.Sub(amount)
+		if err != nil {
+			return amount, err
+		}
+		if c, err := after.Cmp(f.floor); err != nil || c < 0 {
+			return amount, billkit.Errorf(billkit.CodeFailedPrecondition, billing.ReasonInsufficientFunds,
+				"the balance of %s does not cover %s", f.balance, amount)
+		}
+		f.balance = after
+	}
+	svc.paidThrough(p)
+	return amount, nil
+}
+
+func (o *paperOps) operate(_ context.Context, svc *Service, op Operation, st Step) error {
+	switch op {
+	case OpSuspend:
+		svc.Status, svc.SuspendReason, svc.SuspendedOn = StatusSuspended, SuspendNonPayment, st.On
+	case OpResume:
+		svc.Status, svc.SuspendReason, svc.SuspendedOn = StatusActive, "", billkit.Date{}
+	case OpDelete:
+		svc.Status = StatusDeleted
+	}
+	return nil
+}
+
+// cyclePolicies finds what Decide needs of a service besides itself: the
+// lifecycle of its product type (read from the catalog before any
+// transaction), its provider's time zone and its client's way of paying
+// (read from billing's store, in the transaction when there is one). It
+// keeps what it read for the run.
+type cyclePolicies struct {
+	m         *Manager
+	types     map[catalog.ProductTypeID]catalog.Lifecycle
+	providers map[billkit.ProviderID]*billing.Provider
+	invoice   map[billkit.ClientID]bool
+}
+
+func newCyclePolicies(m *Manager) *cyclePolicies {
+	return &cyclePolicies{m: m, types: map[catalog.ProductTypeID]catalog.Lifecycle{},
+		providers: map[billkit.ProviderID]*billing.Provider{}, invoice: map[billkit.ClientID]bool{}}
+}
+
+// loadTypes reads the product types of svcs that are not read yet.
+func (c *cyclePolicies) loadTypes(ctx context.Context, svcs []Service) error {
+	for i := range svcs {
+		id := svcs[i].ProductTypeID
+		if _, ok := c.types[id]; ok {
+			continue
+		}
+		pt, err := c.m.cfg.Catalog.GetProductType(ctx, selfActor, id)
+		if err != nil {
+			return err
+		}
+		c.types[id] = pt.Lifecycle
+	}
+	return nil
+}
+
+// errTypeUnread is a service whose product type changed since its page
+// was read: the next run handles it.
+var errTypeUnread = billkit.Errorf(billkit.CodeConflict, "provisioning.cycle_stale", "the service changed while the cycle ran")
+
+// policy returns the provider's time zone, the lifecycle and the policy of
+// svc, reading billing through bst.
+func (c *cyclePolicies) policy(ctx context.Context, bst billing.Store, svc *Service, now time.Time) (*time.Location, catalog.Lifecycle, CyclePolicy, error) {
+	lc, ok := c.types[svc.ProductTypeID]
+	if !ok {
+		return nil, lc, CyclePolicy{}, errTypeUnread
+	}
+	pr, ok := c.providers[svc.ProviderID]
+	if !ok {
+		var err error
+		if pr, err = bst.GetProvider(ctx, svc.ProviderID); err != nil {
+			return nil, lc, CyclePolicy{}, err
+		}
+		c.providers[svc.ProviderID] = pr
+	}
+	loc := pr.Location()
+	pol := CyclePolicy{NoticeDays: c.m.cfg.NoticeDays, InvoiceDaysBefore: c.m.cfg.InvoiceDaysBefore}
+	// Whether the client pays by invoice matters only while an invoice
+	// could be due: the client is read then, and not for every renewal.
+	if svc.Status == StatusActive && svc.AutoRenew && invoiceDue(billkit.DateIn(now, loc), svc.ExpiresOn, pol.InvoiceDaysBefore) {
+		byInvoice, ok := c.invoice[svc.ClientID]
+		if !ok {
+			cl, err := bst.GetClient(ctx, svc.ClientID)
+			if err != nil {
+				return nil, lc, CyclePolicy{}, err
+			}
+			byInvoice = paysByInvoice(pr.Settings, cl.Settings)
+			c.invoice[svc.ClientID] = byInvoice
+		}
+		pol.PaysByInvoice = byInvoice
+	}
+	return loc, lc, pol, nil
+}
+
+// paysByInvoice reads SettingRenewalPayBy: the client's, else the
+// provider's.
+func paysByInvoice(provider, client billing.Settings) bool {
+	for _, s := range []billing.Settings{client, provider} {
+		if v := s.String(SettingRenewalPayBy); v != "" {
+			return v == string(PayByInvoice)
+		}
+	}
+	return false
+}
+
+// RunCycle runs the billing cycle once at opts.Now: it cancels the orders
+// left unpaid past their CancelAt, pays the new orders that the balance
+// now covers, then pages through the services that may need something
+// (active or suspended, expiring before today plus the longest notice),
+// decides for each (Decide) and does it, in transactions of
+// Config.CycleBatch services, each service in its own savepoint: a
+// service that fails is reported in CycleReport.Failures and the others
+// go on.
+//
+// Each service is read again, locked, in its transaction, and decided
+// from that: a period is charged exactly once however many runs go at
+// once and whatever crashed before, since a second charge for a period
+// is refused by the renewals' unique key, and a second suspension by the
+// service's status. A run stopped halfway (its context cancelled, the
+// process killed) loses the batch under way, which the next run does.
+// Renewals, suspensions, resumptions and deletions are made by actor
+// (the scheduler's system actor, or staff running it by hand), with the
+// right to charge the client lent for the charge; operations on real
+// systems are queued as tasks, in the same transaction.
+//
+// It needs provisioning.cycle:create, or provisioning.cycle:read for a dry
+// run, which writes nothing.
+func (m *Manager) RunCycle(ctx context.Context, actor billkit.Actor, opts CycleOptions) (CycleReport, error) {
+	if err := actor.Validate(); err != nil {
+		return CycleReport{}, err
+	}
+	op := billkit.OpCreate
+	if opts.DryRun {
+		op = billkit.OpRead
+	}
+	if err := actor.Authorize(billkit.R(FunctionCycle, op)); err != nil {
+		return CycleReport{}, err
+	}
+	now := opts.Now
+	if now.IsZero() {
+		now = m.now()
+	}
+	now = billkit.Instant(now)
+	rep := CycleReport{DryRun: opts.DryRun, Now: now, Failures: []CycleFailure{}}
+	if err := m.cycleOrders(ctx, actor, now, &rep); err != nil {
+		return rep, err
+	}
+	pols := newCyclePolicies(m)
+	var paper *paperOps
+	if opts.DryRun {
+		paper = newPaperOps(m)
+	}
+	// The scan reaches as far ahead as a reminder can be, in the zone
+	// furthest ahead of UTC.
+	horizon := billkit.DateOf(now).AddDays(CyclePolicy{NoticeDays: m.cfg.NoticeDays, InvoiceDaysBefore: m.cfg.InvoiceDaysBefore}.maxNoticeDays() + 2)
+	f := ServiceFilter{Statuses: []Status{StatusActive, StatusSuspended}, ExpiresBefore: horizon,
+		PageParams: billkit.PageParams{Limit: min(m.cfg.CycleBatch, billkit.MaxPageLimit)}}
+	for {
+		if err := ctx.Err(); err != nil {
+			return rep, err
+		}
+		page, err := m.store.ListServices(ctx, f)
+		if err != nil {
+			return rep, err
+		}
+		rep.Services += len(page.Items)
+		if err := pols.loadTypes(ctx, page.Items); err != nil {
+			return rep, err
+		}
+		if paper != nil {
+			err = m.cyclePaper(ctx, pols, paper, now, page.Items, &rep)
+		} else {
+			err = m.cycleBatch(ctx, actor, pols, now, page.Items, &rep)
+		}
+		if err != nil {
+			return rep, err
+		}
+		if f.Cursor = page.NextCursor; f.Cursor == "" {
+			return rep, nil
+		}
+	}
+}
+
+// cycleBatch handles one batch of services in one transaction, each in its
+// own savepoint. The counts join the report once the batch commits: a
+// batch the database retries counts once.
+func (m *Manager) cycleBatch(ctx context.Context, actor billkit.Actor, pols *cyclePolicies, now time.Time, batch []Service, rep *CycleReport) error {
+	var done tally
+	err := m.store.InTx(ctx, func(tx Store) error {
+		done = tally{}
+		for i := range batch {
+			id := batch[i].ID
+			var t tally
+			err := tx.InTx(ctx, func(tx Store) error {
+				svc, err := tx.GetServiceForUpdate(ctx, id)
+				if err != nil {
+					return err
+				}
+				loc, lc, pol, err := pols.policy(ctx, tx.Billing(), svc, now)
+				if err != nil {
+					return err
+				}
+				steps := Decide(now, loc, *svc, lc, pol)
+				if len(steps) == 0 {
+					return nil
+				}
+				t, err = applySteps(ctx, &storeOps{m: m, tx: tx, actor: actor}, svc, steps, nil)
+				return err
+			})
+			switch {
+			case err == nil:
+				done.add(t)
+			case ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+				return err
+			case billkit.IsCode(err, billkit.CodeUnavailable):
+				// A deadlock or a busy database: the store runs the whole
+				// batch again.
+				return err
+			case billkit.HasReason(err, "renewal.exists") || billkit.HasReason(err, ReasonOperationNotAllowed) || err == errTypeUnread:
+				done.skipped++
+			default:
+				done.failures = append(done.failures, serviceFailure(id, err))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	rep.add(done)
+	return nil
+}
+
+// cyclePaper decides a batch of services and does it on paper.
+func (m *Manager) cyclePaper(ctx context.Context, pols *cyclePolicies, paper *paperOps, now time.Time, batch []Service, rep *CycleReport) error {
+	bst := m.store.Billing()
+	for i := range batch {
+		svc := cloneService(&batch[i])
+		loc, lc, pol, err := pols.policy(ctx, bst, svc, now)
+		if err != nil {
+			rep.Failures = append(rep.Failures, serviceFailure(svc.ID, err))
+			continue
+		}
+		steps := Decide(now, loc, *svc, lc, pol)
+		if len(steps) == 0 {
+			continue
+		}
+		t, err := applySteps(ctx, paper, svc, steps, func(a CycleAction) { rep.Actions = append(rep.Actions, a) })
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			t.failures = append(t.failures, serviceFailure(svc.ID, err))
+		}
+		rep.add(t)
+	}
+	return nil
+}
+
+func serviceFailure(id ServiceID, err error) CycleFailure {
+	return CycleFailure{ServiceID: id, Code: billkit.ErrorCode(err), Reason: billkit.ErrorReason(err), Message: err.Error()}
+}
+
+// cycleOrders cancels the orders unpaid past their CancelAt and pays the
+// new orders the balance covers (in a dry run: counts them).
+func (m *Manager) cycleOrders(ctx context.Context, actor billkit.Actor, now time.Time, rep *CycleReport) error {
+	if !rep.DryRun {
+		n, err := m.CancelExpiredOrders(ctx, now)
+		rep.OrdersCancelled += n
+		if err != nil {
+			return err
+		}
+	}
+	paper := newPaperOps(m)
+	f := OrderFilter{Statuses: []OrderStatus{OrderNew}, PageParams: billkit.PageParams{Limit: 200}}
+	for {
+		page, err := m.store.ListOrders(ctx, f)
+		if err != nil {
+			return err
+		}
+		for i := range page.Items {
+			o := &page.Items[i]
+			if !o.CancelAt.IsZero() && !now.Before(o.CancelAt) {
+				if rep.DryRun {
+					rep.OrdersCancelled++
+				}
+				continue
+			}
+			// Read the balance first: most waiting orders wait for money.
+			fu, err := paper.fundsOf(ctx, o.ClientID)
+			if err != nil {
+				rep.Failures = append(rep.Failures, orderFailure(o.ID, err))
+				continue
+			}
+			after, err := fu.balance.Sub(o.Total)
+			if c, cerr := after.Cmp(fu.floor); err != nil || cerr != nil || c < 0 {
+				continue
+			}
+			if rep.DryRun {
+				fu.balance = after
+				rep.OrdersPaid++
+				continue
+			}
+			_, err = m.payOrder(ctx, actor, o)
+			switch {
+			case err == nil:
+				fu.balance = after
+				rep.OrdersPaid++
+			case ctx.Err() != nil:
+				return ctx.Err()
+			case insufficient(err) || billkit.HasReason(err, ReasonOrderNotNew) || billkit.HasReason(err, ReasonOrderExpired):
+			default:
+				rep.Failures = append(rep.Failures, orderFailure(o.ID, err))
+			}
+		}
+		if f.Cursor = page.NextCursor; f.Cursor == "" {
+			return nil
+		}
+	}
+}
+
+func orderFailure(id OrderID, err error) CycleFailure {
+	return CycleFailure{OrderID: id, Code: billkit.ErrorCode(err), Reason: billkit.ErrorReason(err), Message: err.Error()}
+}

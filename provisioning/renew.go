@@ -1,0 +1,270 @@
+package provisioning
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/billkit/billkit"
+	"github.com/billkit/billkit/billing"
+)
+
+// The kinds of renewals (Renewal.Kind).
+const (
+	// RenewalOrder is a service's first period, paid by its order.
+	RenewalOrder = "order"
+	// RenewalRenewal is a period paid by the cycle or by the client.
+	RenewalRenewal = "renewal"
+	// RenewalChange is a period bought by a change of tariff or period.
+	RenewalChange = "change"
+)
+
+// CauseService is the CauseType of the expenses that pay a service's
+// periods; their CauseID is the service's ID.
+const CauseService = "service"
+
+// Reasons of the errors of renewals.
+const (
+	// ReasonRenewNotAllowed: the service cannot be renewed by hand now (not
+	// active nor suspended for non-payment, never paid, billed by the
+	// hour, or to be deleted at the end of its period).
+	ReasonRenewNotAllowed = "provisioning.renew_not_allowed"
+)
+
+// chargePeriod pays the period [start, end) of svc in tx: it charges
+// amount to the client's balance (billing's ChargeTx in the same
+// transaction, CauseType "service", with the period and the service's
+// tariff as the expense's pricing reference) and records the Renewal with
+// the expense's ID. A zero amount (a free service) records the renewal
+// without a charge. It runs in a savepoint, so a refused charge leaves tx
+// usable and nothing written.
+//
+// The renewal's key (service, period start) is unique in the store: a
+// period paid already fails with conflict "renewal.exists", whoever paid
+// it, and its charge goes with the savepoint; the caller skips the
+// service. The row is written after the charge because it refers to the
+// expense; both commit together or not at all. Insufficient funds are
+// billing's failed_precondition billing.insufficient_funds.
+func (m *Manager) chargePeriod(ctx context.Context, tx Store, actor billkit.Actor, svc *Service, kind string, start, end billkit.Date, amount billkit.Money) (*Renewal, error) {
+	if !end.After(start) {
+		return nil, billkit.InvalidField("period_end", "provisioning.period_empty", "must be after the period's start")
+	}
+	if amount.Currency() == "" || amount.IsNegative() {
+		return nil, billkit.InvalidField("amount", "provisioning.amount_negative", "must be zero or more, in the client's currency")
+	}
+	r := &Renewal{
+		ServiceID: svc.ID, PeriodStart: start, PeriodEnd: end, ClientID: svc.ClientID,
+		Amount: amount, Kind: kind, CreatedAt: m.now(),
+	}
+	err := tx.InTx(ctx, func(tx Store) error {
+		if amount.IsPositive() {
+			x, err := m.cfg.Billing.ChargeTx(ctx, tx.Billing(), chargeActor(actor, svc.ClientID), billing.ChargeParams{
+				ID: billkit.NewID[billing.Expense](), ClientID: svc.ClientID, Kind: billing.ExpensePeriod, Amount: amount,
+				Description: periodDescription(svc, start, end),
+				CauseType:   CauseService, CauseID: svc.ID.String(), PeriodStart: start, PeriodEnd: end,
+				TariffID: svc.TariffID, Period: svc.Period, PriceDate: svc.AnchorOn,
+			})
+			if err != nil {
+				return err
+			}
+			r.ExpenseID = x.ID
+		}
+		return tx.InsertRenewal(ctx, r)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// periodDescription is the text of a period's expense.
+func periodDescription(svc *Service, start, end billkit.Date) string {
+	name := svc.Name
+	if len(name) > 200 {
+		name = name[:200] + "…"
+	}
+	return fmt.Sprintf("%s: %s – %s", name, start, end.AddDays(-1))
+}
+
+// expiryView is what a renewal changes of a service, for its history and
+// the action log.
+type expiryView struct {
+	AnchorOn    billkit.Date `json:"anchor_on"`
+	PeriodsPaid int          `json:"periods_paid"`
+	ExpiresOn   billkit.Date `json:"expires_on"`
+}
+
+func expiryOf(svc *Service) expiryView {
+	return expiryView{AnchorOn: svc.AnchorOn, PeriodsPaid: svc.PeriodsPaid, ExpiresOn: svc.ExpiresOn}
+}
+
+// payPeriod pays p for svc (read for update in tx) at its price, moves its
+// expiry past p, and records the change in its history and the action
+// log. Errors are chargePeriod's.
+func (m *Manager) payPeriod(ctx context.Context, tx Store, actor billkit.Actor, svc *Service, kind string, p PaidPeriod) (*Renewal, error) {
+	before := expiryOf(svc)
+	r, err := m.chargePeriod(ctx, tx, actor, svc, kind, p.Start, p.End, svc.Price)
+	if err != nil {
+		return nil, err
+	}
+	svc.paidThrough(p)
+	svc.UpdatedAt = m.now()
+	if err := tx.UpdateService(ctx, svc); err != nil {
+		return nil, err
+	}
+	after := expiryOf(svc)
+	memo := fmt.Sprintf("paid %s – %s: %s", p.Start, p.End.AddDays(-1), r.Amount)
+	if err := m.event(ctx, tx, actor, svc, "renewed", "", "", before, after, memo); err != nil {
+		return nil, err
+	}
+	if err := record(ctx, tx, actor, svc.UpdatedAt, FunctionService, "renew", svc.ID.String(), svc.ClientID, before, after); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// RenewService pays the next period of a service now, from its client's
+// balance (within the credit limit), at the service's price: a client or
+// staff renewing early, or paying for a service the cycle could not renew.
+// A service suspended for non-payment is resumed once paid (a period from
+// today when it has been stopped for more than a whole period). It needs
+// provisioning.service:edit on the service's client (customers: their own;
+// others get service.not_found); the charge is made with billing's right
+// to charge that client lent for it.
+//
+// A service that is not active nor suspended for non-payment, was never
+// paid, is billed by the hour or is to be deleted at the end of its period
+// is failed_precondition ReasonRenewNotAllowed; insufficient funds are
+// billing.insufficient_funds; either way nothing is written.
+func (m *Manager) RenewService(ctx context.Context, actor billkit.Actor, id ServiceID) (*Service, error) {
+	if err := actor.Validate(); err != nil {
+		return nil, err
+	}
+	cur, err := m.store.GetService(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := actor.AuthorizeClient(billkit.R(FunctionService, billkit.OpEdit), cur.ClientID, billkit.NotFound("service", id)); err != nil {
+		return nil, err
+	}
+	var out *Service
+	err = m.store.InTx(ctx, func(tx Store) error {
+		svc, err := tx.GetServiceForUpdate(ctx, id)
+		if err != nil {
+			return err
+		}
+		if svc.ClientID != cur.ClientID {
+			// Moved to another client meanwhile: check again.
+			if err := actor.AuthorizeClient(billkit.R(FunctionService, billkit.OpEdit), svc.ClientID, billkit.NotFound("service", id)); err != nil {
+				return err
+			}
+		}
+		today, err := m.today(ctx, tx, svc.ProviderID)
+		if err != nil {
+			return err
+		}
+		resume := svc.Status == StatusSuspended && svc.SuspendReason == SuspendNonPayment
+		switch {
+		case svc.Status != StatusActive && !resume:
+			return billkit.Errorf(billkit.CodeFailedPrecondition, ReasonRenewNotAllowed,
+				"service %s is %s: only an active service, or one suspended for non-payment, is renewed", svc.ID, describeStatus(svc.Status))
+		case svc.ExpiresOn.IsZero() || svc.AnchorOn.IsZero():
+			return billkit.Errorf(billkit.CodeFailedPrecondition, ReasonRenewNotAllowed, "service %s was never paid: its order pays it", svc.ID)
+		case !datePeriod(svc.Period):
+			return billkit.Errorf(billkit.CodeFailedPrecondition, ReasonRenewNotAllowed, "service %s is billed by the hour", svc.ID)
+		case svc.DeleteAtPeriodEnd:
+			return billkit.Errorf(billkit.CodeFailedPrecondition, ReasonRenewNotAllowed,
+				"service %s is to be deleted when its period ends: cancel the deletion first", svc.ID)
+		}
+		if _, err := m.payPeriod(ctx, tx, actor, svc, RenewalRenewal, nextPeriod(svc, today, resume)); err != nil {
+			return err
+		}
+		if resume {
+			if _, err := m.startOperation(ctx, tx, actor, svc, OpResume, nil); err != nil {
+				return err
+			}
+		}
+		out = svc
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ListRenewals lists the periods paid for a service, or for a client's
+// services, by period start. It needs provisioning.service:read on the
+// client (customers: their own); f.ServiceID or f.ClientID is required.
+func (m *Manager) ListRenewals(ctx context.Context, actor billkit.Actor, f RenewalFilter) (billkit.Page[Renewal], error) {
+	var none billkit.Page[Renewal]
+	if err := actor.Validate(); err != nil {
+		return none, err
+	}
+	var v billkit.FieldErrors
+	v.Merge("", f.PageParams.Validate())
+	v.Check(!f.ServiceID.IsZero() || !f.ClientID.IsZero(), "service_id", "required", "is required without client_id")
+	if err := v.Err(); err != nil {
+		return none, err
+	}
+	read := billkit.R(FunctionService, billkit.OpRead)
+	if !f.ServiceID.IsZero() {
+		svc, err := m.store.GetService(ctx, f.ServiceID)
+		if err != nil {
+			return none, err
+		}
+		if err := actor.AuthorizeClient(read, svc.ClientID, billkit.NotFound("service", f.ServiceID)); err != nil {
+			return none, err
+		}
+		if !f.ClientID.IsZero() && f.ClientID != svc.ClientID {
+			return billkit.Page[Renewal]{Items: []Renewal{}}, nil
+		}
+	}
+	if !f.ClientID.IsZero() {
+		if err := actor.AuthorizeClient(read, f.ClientID, billkit.NotFound("client", f.ClientID)); err != nil {
+			return none, err
+		}
+	}
+	return m.store.ListRenewals(ctx, f)
+}
+
+// lentRights are an actor's permissions plus rights on one client that
+// what the actor does implies: ordering, or renewing a service, charges
+// the client's balance, which a customer may not do by itself. The moves
+// keep the actor's identity in the ledger and the action log.
+type lentRights struct {
+	base   billkit.Permissions
+	client billkit.ClientID
+	rights []billkit.Right
+}
+
+// Allows is the base's, and the lent rights on the client.
+func (p lentRights) Allows(r billkit.Right, c billkit.ClientID) bool {
+	if c == p.client && slices.Contains(p.rights, r) {
+		return true
+	}
+	return p.base.Allows(r, c)
+}
+
+// Clients is the base's, with the client.
+func (p lentRights) Clients() ([]billkit.ClientID, bool) {
+	ids, all := p.base.Clients()
+	if all || slices.Contains(ids, p.client) {
+		return ids, all
+	}
+	return append(slices.Clone(ids), p.client), false
+}
+
+// withLentRights returns actor, also allowed rights on client. An actor
+// without permissions (the system) may do everything already.
+func withLentRights(actor billkit.Actor, client billkit.ClientID, rights ...billkit.Right) billkit.Actor {
+	if actor.Permissions != nil {
+		actor.Permissions = lentRights{base: actor.Permissions, client: client, rights: rights}
+	}
+	return actor
+}
+
+// chargeActor is actor, allowed to charge client.
+func chargeActor(actor billkit.Actor, client billkit.ClientID) billkit.Actor {
+	return withLentRights(actor, client, billkit.R(billing.FunctionExpense, billkit.OpCreate))
+}

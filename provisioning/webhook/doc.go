@@ -1,0 +1,69 @@
+// Package webhook is a processing module that POSTs each operation to a
+// URL as signed JSON, so that any HTTP service can act on billkit's
+// services, and that accepts the answer at once or later by callback.
+//
+// # The request
+//
+// For each operation billkit sends
+//
+//	POST <Config.URL>
+//	Content-Type: application/json
+//	Billkit-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256>
+//	Idempotency-Key: <task id>
+//
+// with the provisioning.Request as the JSON body: "task_id", "operation"
+// ("open", "suspend", "resume", "change", "renew", "delete", "sync",
+// "usage" or "login_link"), "attempt" (1 on the first run), "service",
+// "server" (with decrypted "credentials"; absent when the service has no
+// server), "change" (for "change"), and "from" and "to" (for "usage").
+//
+// The signature is the HMAC-SHA256, keyed with Config.Secret, of the
+// timestamp in decimal Unix seconds, a dot, and the body exactly as
+// received: Sign computes it and Verify checks it. A receiver should refuse
+// a request whose signature does not match or whose timestamp is more than
+// a few minutes from its clock.
+//
+// The Idempotency-Key (the task ID, also "task_id" in the body) is the
+// operation's identity: a task whose outcome billkit could not learn (a
+// timeout, a dropped connection) is sent again with the same key and a
+// higher attempt, and the receiver must then not do the work a second time.
+//
+// # The answer
+//
+//   - 200 (or any 2xx but 202) with the JSON object of a synchronous
+//     answer: {"status": "ok" | "pending" | "error", "params": {...},
+//     "service_status": "active" | "suspended" | "deleted", "usage": {...},
+//     "login_url": "...", "message": "...", "retry": true | false}, the same
+//     object as the script module's (see package
+//     github.com/billkit/billkit/provisioning/script). "ok" is done;
+//     "pending" makes the task wait for a callback; "error" with "retry":
+//     false is a refusal that fails the task at once, and "error" otherwise
+//     is retried.
+//   - 202: accepted; the work goes on and the answer comes later by
+//     callback. The body may be empty; a JSON answer's message is kept.
+//   - 4xx other than 408 and 429: a refusal (provisioning.PermanentError),
+//     with the answer's "message" when the body is such a JSON object, else
+//     the first bytes of the body.
+//   - 5xx, 408, 429, a 3xx (the default client follows no redirect), a
+//     network error, a timeout, a 2xx body that is not the JSON answer or
+//     is larger than Config.MaxAnswer: a transient failure, retried with
+//     backoff, as a *billkit.Error with code unavailable whose message
+//     names the cause and quotes the first bytes of the body. Reasons:
+//     "webhook.status", "webhook.unreachable", "webhook.timeout",
+//     "webhook.cancelled", "webhook.bad_answer", "webhook.answer_too_large"
+//     and "webhook.error" (a retryable "error" answer).
+//
+// # Callbacks
+//
+// A remote system that answered 202 (or "pending") reports the outcome by
+// POSTing to billkit's callback endpoint a JSON object
+//
+//	{"task_id": "<the Idempotency-Key>", "status": "ok" | "error",
+//	 "params": {...}, "message": "..."}
+//
+// (and, as in an answer, "service_status", "usage" and "login_url" when the
+// operation asks for them), signed with the same secret in the same
+// Billkit-Signature header. VerifyCallback checks the signature and the
+// timestamp and reads the body into a Callback, whose Result and Err are
+// what the task completes with (Manager.CompleteTask).
+package webhook

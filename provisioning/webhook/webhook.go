@@ -1,0 +1,245 @@
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/billkit/billkit"
+	"github.com/billkit/billkit/provisioning"
+)
+
+// Defaults of Config.
+const (
+	// DefaultName is the module's name when Config.Name is empty.
+	DefaultName = "webhook"
+	// DefaultTimeout bounds a whole call made with the default client.
+	DefaultTimeout = 60 * time.Second
+	// DefaultMaxAnswer bounds an answer's body when Config.MaxAnswer is
+	// zero.
+	DefaultMaxAnswer = 1 << 20
+	// MinSecret is the shortest secret New accepts, in bytes.
+	MinSecret = 16
+)
+
+// bodyShown is how much of an answer's body an error quotes.
+const bodyShown = 300
+
+// defaultClient is shared so that connections are reused. It follows no
+// redirect: a signed POST is not resent elsewhere, and a URL that moved is
+// a configuration to fix, which the error says.
+var defaultClient = &http.Client{
+	Timeout: DefaultTimeout,
+	CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	},
+}
+
+// Config configures a Module. URL and Secret are required.
+type Config struct {
+	// Name is the module's name, which product types and servers refer to.
+	// Default: "webhook".
+	Name string
+	// URL receives the operations: an absolute http or https URL.
+	URL string
+	// Secret is the HMAC-SHA256 key that signs requests and callbacks,
+	// shared with the remote system: at least MinSecret bytes; 32 random
+	// bytes are best.
+	Secret []byte
+	// Client makes the requests. Default: a client with DefaultTimeout
+	// that follows no redirects.
+	Client *http.Client
+	// Clock gives the signatures' timestamps. Default: the system clock.
+	Clock billkit.Clock
+	// MaxAnswer is the most bytes of an answer's body read; more is a
+	// fault. Default: 1 MiB.
+	MaxAnswer int64
+}
+
+// Module POSTs each operation to a URL; see the package documentation for
+// the protocol. It is safe for concurrent use when its Client is.
+type Module struct {
+	name      string
+	url       string
+	shown     string
+	secret    []byte
+	client    *http.Client
+	clock     billkit.Clock
+	maxAnswer int64
+}
+
+// New returns a Module. A Config without an absolute http(s) URL, with a
+// Secret shorter than MinSecret, or with a negative MaxAnswer is an
+// invalid error naming the field.
+func New(cfg Config) (*Module, error) {
+	var v billkit.FieldErrors
+	var u *url.URL
+	if v.Require("url", cfg.URL) {
+		var err error
+		u, err = url.Parse(cfg.URL)
+		v.Check(err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "",
+			"url", "webhook.url_invalid", "must be an absolute http or https URL")
+	}
+	if v.Check(len(cfg.Secret) > 0, "secret", "required", "is required") {
+		v.Check(len(cfg.Secret) >= MinSecret, "secret", "webhook.secret_short", fmt.Sprintf("must be at least %d bytes", MinSecret))
+	}
+	v.Check(cfg.MaxAnswer >= 0, "max_answer", "negative", "must not be negative")
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	m := &Module{
+		name:      cfg.Name,
+		url:       cfg.URL,
+		secret:    append([]byte(nil), cfg.Secret...),
+		client:    cfg.Client,
+		clock:     cfg.Clock,
+		maxAnswer: cfg.MaxAnswer,
+	}
+	// Errors show the URL without its query, user or fragment, where a
+	// token may hide.
+	m.shown = (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
+	if m.name == "" {
+		m.name = DefaultName
+	}
+	if m.client == nil {
+		m.client = defaultClient
+	}
+	if m.clock == nil {
+		m.clock = billkit.SystemClock()
+	}
+	if m.maxAnswer == 0 {
+		m.maxAnswer = DefaultMaxAnswer
+	}
+	return m, nil
+}
+
+// Name is Config.Name.
+func (m *Module) Name() string { return m.name }
+
+// Run POSTs req, signed, and reads the answer.
+func (m *Module) Run(ctx context.Context, req provisioning.Request) (provisioning.Result, error) {
+	if m == nil || m.url == "" {
+		return provisioning.Result{}, billkit.Errorf(billkit.CodeInternal, "webhook.unconfigured", "a webhook module must be made with webhook.New")
+	}
+	body, err := json.Marshal(req)
+	if err != nil {
+		return provisioning.Result{}, billkit.WrapError(err, billkit.CodeInternal, "webhook.request", "the request cannot be encoded")
+	}
+	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, m.url, bytes.NewReader(body))
+	if err != nil {
+		return provisioning.Result{}, billkit.WrapError(err, billkit.CodeInternal, "webhook.request", "the request cannot be made")
+	}
+	hreq.Header.Set("Content-Type", "application/json")
+	hreq.Header.Set("Accept", "application/json")
+	hreq.Header.Set(SignatureHeader, Sign(m.secret, m.clock.Now(), body))
+	hreq.Header.Set(IdempotencyHeader, req.TaskID.String())
+
+	resp, err := m.client.Do(hreq)
+	if err != nil {
+		return provisioning.Result{}, m.transportFault(ctx, "could not be called", err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, m.maxAnswer+1))
+	if err != nil {
+		return provisioning.Result{}, m.transportFault(ctx, fmt.Sprintf("answered %s, and reading the body failed", resp.Status), err)
+	}
+	if int64(len(data)) > m.maxAnswer {
+		return provisioning.Result{}, m.fault("webhook.answer_too_large",
+			fmt.Sprintf("answered %s with a body larger than %d bytes", resp.Status, m.maxAnswer), nil)
+	}
+
+	code := resp.StatusCode
+	switch {
+	case code == http.StatusAccepted:
+		// Asynchronous: the answer comes later, by callback.
+		msg := "accepted; the answer comes later by callback"
+		if a, err := parseAnswer(data); err == nil && a.Message != "" {
+			msg = a.Message
+		}
+		return provisioning.Result{Pending: true, Message: msg}, nil
+	case code >= 200 && code < 300:
+		return m.answer(resp.Status, data)
+	case code == http.StatusRequestTimeout || code == http.StatusTooManyRequests || code >= 500:
+		return provisioning.Result{}, m.fault("webhook.status", "answered "+resp.Status+bodyText(data), nil)
+	case code >= 400:
+		msg := ""
+		if a, err := parseAnswer(data); err == nil {
+			msg = a.Message
+		}
+		if msg == "" {
+			msg = clip(data, bodyShown)
+		}
+		if msg == "" {
+			msg = "no reason given"
+		}
+		return provisioning.Result{}, &provisioning.PermanentError{
+			Message: fmt.Sprintf("%s module refused (%s): %s", m.name, resp.Status, msg)}
+	case code >= 300:
+		return provisioning.Result{}, m.fault("webhook.status",
+			"answered "+resp.Status+" to "+resp.Header.Get("Location")+"; redirects are not followed: set the URL to the final address", nil)
+	default:
+		return provisioning.Result{}, m.fault("webhook.status", "answered the unexpected "+resp.Status, nil)
+	}
+}
+
+// answer reads the body of a 2xx answer other than 202.
+func (m *Module) answer(status string, data []byte) (provisioning.Result, error) {
+	a, err := parseAnswer(data)
+	if err != nil {
+		return provisioning.Result{}, m.fault("webhook.bad_answer", "answered "+status+" but "+err.Error()+bodyText(data), nil)
+	}
+	if a.Status == statusError {
+		msg := a.Message
+		if msg == "" {
+			msg = "no reason given"
+		}
+		if a.Retry != nil && !*a.Retry {
+			return provisioning.Result{}, &provisioning.PermanentError{Message: m.name + " module refused: " + msg}
+		}
+		return provisioning.Result{}, m.fault("webhook.error", "answered an error: "+msg, nil)
+	}
+	return a.result(), nil
+}
+
+// transportFault is the error of a call that got no complete answer: a
+// timeout (the context's deadline or the client's), a cancellation, or a
+// network failure.
+func (m *Module) transportFault(ctx context.Context, what string, err error) error {
+	// url.Error repeats the whole URL, query and all: its cause is enough.
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	var ne net.Error
+	switch {
+	case errors.Is(ctx.Err(), context.Canceled):
+		return m.fault("webhook.cancelled", what+": cancelled", err)
+	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
+		return m.fault("webhook.timeout", what+": timed out", err)
+	default:
+		return m.fault("webhook.unreachable", what, err)
+	}
+}
+
+// fault returns a retryable error naming the module, its URL and what went
+// wrong.
+func (m *Module) fault(reason, what string, cause error) error {
+	return &billkit.Error{Code: billkit.CodeUnavailable, Reason: reason,
+		Message: fmt.Sprintf("%s module (POST %s): %s", m.name, m.shown, what), Err: cause}
+}
+
+// bodyText quotes the start of a body for an error, or says nothing of an
+// empty one.
+func bodyText(data []byte) string {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; body begins %q", clip(data, bodyShown))
+}
