@@ -146,15 +146,15 @@ func (m *Module) Run(ctx context.Context, req provisioning.Request) (provisionin
 		return provisioning.Result{}, m.fault("script.exit", exitText(exit), errOut, nil)
 	}
 
-	a, err := parseAnswer(out)
+	a, err := provisioning.ParseAnswer(out)
 	if err != nil {
-		what := err.Error()
+		what := "stdout: " + err.Error()
 		if len(bytes.TrimSpace(out)) > 0 {
-			what += fmt.Sprintf("; stdout begins %q", clip(out, stdoutShown))
+			what += fmt.Sprintf("; stdout begins %q", provisioning.Clip(out, stdoutShown))
 		}
 		return provisioning.Result{}, m.fault("script.bad_answer", what, errOut, nil)
 	}
-	if a.Status == statusError {
+	if a.Status == provisioning.AnswerError {
 		if a.Retry != nil && !*a.Retry {
 			return provisioning.Result{}, m.refuse(a.Message, errOut)
 		}
@@ -166,7 +166,7 @@ func (m *Module) Run(ctx context.Context, req provisioning.Request) (provisionin
 		}
 		return provisioning.Result{}, m.fault("script.error", msg, errOut, nil)
 	}
-	return a.result(), nil
+	return a.Result(), nil
 }
 
 // env is the program's environment: Config.Env, PATH if Env lacks it, and
@@ -209,7 +209,7 @@ func (m *Module) stopped(parent context.Context, ctxErr error, errOut []byte) er
 func (m *Module) fault(reason, what string, errOut []byte, cause error) error {
 	msg := fmt.Sprintf("%s module (%s): %s", m.cfg.Name, m.cfg.Command, what)
 	if len(bytes.TrimSpace(errOut)) > 0 {
-		msg += fmt.Sprintf("; stderr: %q", clip(errOut, stderrShown))
+		msg += fmt.Sprintf("; stderr: %q", provisioning.Clip(errOut, stderrShown))
 	}
 	return &billkit.Error{Code: billkit.CodeUnavailable, Reason: reason, Message: msg, Err: cause}
 }
@@ -218,7 +218,7 @@ func (m *Module) fault(reason, what string, errOut []byte, cause error) error {
 // one, else stderr.
 func (m *Module) refusal(out, errOut []byte) error {
 	msg := ""
-	if a, err := parseAnswer(out); err == nil {
+	if a, err := provisioning.ParseAnswer(out); err == nil {
 		msg = a.Message
 	}
 	return m.refuse(msg, errOut)
@@ -228,7 +228,7 @@ func (m *Module) refusal(out, errOut []byte) error {
 // stderr when the program gave no message.
 func (m *Module) refuse(msg string, errOut []byte) error {
 	if msg == "" {
-		msg = clip(errOut, stderrShown)
+		msg = provisioning.Clip(errOut, stderrShown)
 	}
 	if msg == "" {
 		msg = "no reason given"

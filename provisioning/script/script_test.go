@@ -214,7 +214,7 @@ func TestGarbage(t *testing.T) {
 		texts []string
 	}{
 		{"garbage", []string{"not a JSON object", `stdout begins "hello, this is not JSON"`, "warning: config not found"}},
-		{"empty", []string{"stdout is empty", "nothing to say"}},
+		{"empty", []string{"stdout: no answer: it is empty", "nothing to say"}},
 		{"two", []string{"more after its JSON object"}},
 		{"badstatus", []string{`status "done"`}},
 		{"badservice", []string{`service_status "frozen"`}},

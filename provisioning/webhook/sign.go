@@ -172,7 +172,7 @@ type Callback struct {
 }
 
 // OK reports whether the work was done.
-func (c Callback) OK() bool { return c.Status == statusOK }
+func (c Callback) OK() bool { return c.Status == provisioning.AnswerOK }
 
 // Result is the task's result when the callback is ok.
 func (c Callback) Result() provisioning.Result {
@@ -212,7 +212,7 @@ func VerifyCallback(secret []byte, header string, body []byte, now time.Time, to
 	}
 	var raw struct {
 		TaskID string `json:"task_id"`
-		answer
+		provisioning.Answer
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(&raw); err != nil {
@@ -229,7 +229,7 @@ func VerifyCallback(secret []byte, header string, body []byte, now time.Time, to
 		id = parsed
 	}
 	if v.Require("status", raw.Status) {
-		v.Check(raw.Status == statusOK || raw.Status == statusError, "status", "webhook.callback_status", `must be "ok" or "error"`)
+		v.Check(raw.Status == provisioning.AnswerOK || raw.Status == provisioning.AnswerError, "status", "webhook.callback_status", `must be "ok" or "error"`)
 	}
 	switch raw.ServiceStatus {
 	case "", provisioning.StatusActive, provisioning.StatusSuspended, provisioning.StatusDeleted:
@@ -239,7 +239,7 @@ func VerifyCallback(secret []byte, header string, body []byte, now time.Time, to
 	if err := v.Err(); err != nil {
 		return Callback{}, err
 	}
-	res := raw.answer.result()
+	res := raw.Answer.Result()
 	return Callback{
 		TaskID:        id,
 		Status:        raw.Status,

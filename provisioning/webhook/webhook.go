@@ -160,7 +160,7 @@ func (m *Module) Run(ctx context.Context, req provisioning.Request) (provisionin
 	case code == http.StatusAccepted:
 		// Asynchronous: the answer comes later, by callback.
 		msg := "accepted; the answer comes later by callback"
-		if a, err := parseAnswer(data); err == nil && a.Message != "" {
+		if a, err := provisioning.ParseAnswer(data); err == nil && a.Message != "" {
 			msg = a.Message
 		}
 		return provisioning.Result{Pending: true, Message: msg}, nil
@@ -170,11 +170,11 @@ func (m *Module) Run(ctx context.Context, req provisioning.Request) (provisionin
 		return provisioning.Result{}, m.fault("webhook.status", "answered "+resp.Status+bodyText(data), nil)
 	case code >= 400:
 		msg := ""
-		if a, err := parseAnswer(data); err == nil {
+		if a, err := provisioning.ParseAnswer(data); err == nil {
 			msg = a.Message
 		}
 		if msg == "" {
-			msg = clip(data, bodyShown)
+			msg = provisioning.Clip(data, bodyShown)
 		}
 		if msg == "" {
 			msg = "no reason given"
@@ -191,11 +191,11 @@ func (m *Module) Run(ctx context.Context, req provisioning.Request) (provisionin
 
 // answer reads the body of a 2xx answer other than 202.
 func (m *Module) answer(status string, data []byte) (provisioning.Result, error) {
-	a, err := parseAnswer(data)
+	a, err := provisioning.ParseAnswer(data)
 	if err != nil {
 		return provisioning.Result{}, m.fault("webhook.bad_answer", "answered "+status+" but "+err.Error()+bodyText(data), nil)
 	}
-	if a.Status == statusError {
+	if a.Status == provisioning.AnswerError {
 		msg := a.Message
 		if msg == "" {
 			msg = "no reason given"
@@ -205,7 +205,7 @@ func (m *Module) answer(status string, data []byte) (provisioning.Result, error)
 		}
 		return provisioning.Result{}, m.fault("webhook.error", "answered an error: "+msg, nil)
 	}
-	return a.result(), nil
+	return a.Result(), nil
 }
 
 // transportFault is the error of a call that got no complete answer: a
@@ -241,5 +241,5 @@ func bodyText(data []byte) string {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return ""
 	}
-	return fmt.Sprintf("; body begins %q", clip(data, bodyShown))
+	return fmt.Sprintf("; body begins %q", provisioning.Clip(data, bodyShown))
 }

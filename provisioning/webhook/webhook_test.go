@@ -237,7 +237,7 @@ func TestRetryableAnswers(t *testing.T) {
 		{"429", http.StatusTooManyRequests, `{"status":"error","message":"slow down"}`, "webhook.status", []string{"429", "slow down"}},
 		{"error answer to retry", http.StatusOK, `{"status":"error","message":"panel busy"}`, "webhook.error", []string{"panel busy"}},
 		{"garbage", http.StatusOK, `<html>hello</html>`, "webhook.bad_answer", []string{"200 OK", "not a JSON object", `body begins "<html>hello</html>"`}},
-		{"empty 200", http.StatusOK, ``, "webhook.bad_answer", []string{"the body is empty"}},
+		{"empty 200", http.StatusOK, ``, "webhook.bad_answer", []string{"no answer: it is empty"}},
 		{"unknown status", http.StatusOK, `{"status":"maybe"}`, "webhook.bad_answer", []string{`"maybe"`}},
 		{"two objects", http.StatusOK, `{"status":"ok"} {"status":"ok"}`, "webhook.bad_answer", []string{"more after"}},
 		{"params not strings", http.StatusOK, `{"status":"ok","params":{"port":22}}`, "webhook.bad_answer", []string{"params"}},
