@@ -371,13 +371,20 @@ func (o *paperOps) operate(_ context.Context, svc *Service, op Operation, st Ste
 type cyclePolicies struct {
 	m         *Manager
 	types     map[catalog.ProductTypeID]catalog.Lifecycle
-	providers map[billkit.ProviderID]*billing.Provider
+	providers map[billkit.ProviderID]cycleProvider
 	invoice   map[billkit.ClientID]bool
+}
+
+// cycleProvider is what the cycle keeps of a provider: its settings and
+// its time zone, loaded once.
+type cycleProvider struct {
+	settings billing.Settings
+	loc      *time.Location
 }
 
 func newCyclePolicies(m *Manager) *cyclePolicies {
 	return &cyclePolicies{m: m, types: map[catalog.ProductTypeID]catalog.Lifecycle{},
-		providers: map[billkit.ProviderID]*billing.Provider{}, invoice: map[billkit.ClientID]bool{}}
+		providers: map[billkit.ProviderID]cycleProvider{}, invoice: map[billkit.ClientID]bool{}}
 }
 
 // loadTypes reads the product types of svcs that are not read yet.
@@ -409,13 +416,14 @@ func (c *cyclePolicies) policy(ctx context.Context, bst billing.Store, svc *Serv
 	}
 	pr, ok := c.providers[svc.ProviderID]
 	if !ok {
-		var err error
-		if pr, err = bst.GetProvider(ctx, svc.ProviderID); err != nil {
+		p, err := bst.GetProvider(ctx, svc.ProviderID)
+		if err != nil {
 			return nil, lc, CyclePolicy{}, err
 		}
+		pr = cycleProvider{settings: p.Settings, loc: p.Location()}
 		c.providers[svc.ProviderID] = pr
 	}
-	loc := pr.Location()
+	loc := pr.loc
 	pol := CyclePolicy{NoticeDays: c.m.cfg.NoticeDays, InvoiceDaysBefore: c.m.cfg.InvoiceDaysBefore}
 	// Whether the client pays by invoice matters only while an invoice
 	// could be due: the client is read then, and not for every renewal.
@@ -426,7 +434,7 @@ func (c *cyclePolicies) policy(ctx context.Context, bst billing.Store, svc *Serv
 			if err != nil {
 				return nil, lc, CyclePolicy{}, err
 			}
-			byInvoice = paysByInvoice(pr.Settings, cl.Settings)
+			byInvoice = paysByInvoice(pr.settings, cl.Settings)
 			c.invoice[svc.ClientID] = byInvoice
 		}
 		pol.PaysByInvoice = byInvoice
@@ -511,8 +519,8 @@ func (m *Manager) RunCycle(ctx context.Context, actor billkit.Actor, opts CycleO
 		}
 		if paper != nil {
 			err = m.cyclePaper(ctx, pols, paper, now, page.Items, &rep)
-		} else {
-			err = m.cycleBatch(ctx, actor, pols, now, page.Items, &rep)
+		} else if due := m.cycleDue(ctx, pols, now, page.Items); len(due) > 0 {
+			err = m.cycleBatch(ctx, actor, pols, now, due, &rep)
 		}
 		if err != nil {
 			return rep, err
@@ -521,6 +529,24 @@ func (m *Manager) RunCycle(ctx context.Context, actor billkit.Actor, opts CycleO
 			return rep, nil
 		}
 	}
+}
+
+// cycleDue keeps the services of a page that, as the page shows them,
+// need something: most services the scan reaches wait for a later day, and
+// need neither a lock nor a savepoint. The services kept are read again,
+// locked, and decided again from what they are then.
+func (m *Manager) cycleDue(ctx context.Context, pols *cyclePolicies, now time.Time, page []Service) []Service {
+	bst := m.store.Billing()
+	due := page[:0:0]
+	for i := range page {
+		svc := &page[i]
+		loc, lc, pol, err := pols.policy(ctx, bst, svc, now)
+		if err != nil || len(Decide(now, loc, *svc, lc, pol)) > 0 {
+			// An error is met again, and reported, in the transaction.
+			due = append(due, *svc)
+		}
+	}
+	return due
 }
 
 // cycleBatch handles one batch of services in one transaction, each in its

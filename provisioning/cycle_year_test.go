@@ -66,7 +66,9 @@ type yearService struct {
 //     while its client could pay it, none is active past its grace, none
 //     suspended for non-payment that its client could pay, none suspended
 //     past the deletion period, none still processing;
-//   - each month, billing's auditor finds nothing (and at the end).
+//   - every three months, billing's auditor finds nothing (and at the
+//     end): it reads the whole ledger, which the daily balance check
+//     stands in for between its runs.
 func TestCycleYear(t *testing.T) {
 	n := 1000
 	if testing.Short() {
@@ -99,7 +101,7 @@ func TestCycleYear(t *testing.T) {
 		e.drainTasks(t)
 		w.settle(d)
 		w.check(d)
-		if d.Day == 1 {
+		if d.Day == 1 && d.Month%3 == 1 {
 			w.audit(d)
 		}
 		days++
@@ -162,11 +164,11 @@ func (w *yearWorld) buildClients(services int, first billkit.Date) {
 		yc := &yearClient{id: c.ID, paid: usd("0.00"), limit: usd("0.00")}
 		switch r := w.rnd.Float64(); {
 		case r < 0.6:
-			yc.topUp, yc.most = 0.12, 150
+			yc.topUp, yc.most = 0.04, 450
 		case r < 0.9:
-			yc.topUp, yc.most = 0.06, 40
+			yc.topUp, yc.most = 0.02, 120
 		default:
-			yc.topUp, yc.most = 0.01, 30
+			yc.topUp, yc.most = 0.004, 80
 		}
 		if w.rnd.IntN(5) == 0 {
 			limit := dec("25")
@@ -323,20 +325,7 @@ func (w *yearWorld) settle(d billkit.Date) {
 // check compares the database with what a day should have left.
 func (w *yearWorld) check(d billkit.Date) {
 	t, e := w.t, w.e
-	all := map[provisioning.ServiceID]provisioning.Service{}
-	f := provisioning.ServiceFilter{PageParams: billkit.PageParams{Limit: billkit.MaxPageLimit}}
-	for {
-		page, err := e.st.Provisioning().ListServices(ctx, f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, s := range page.Items {
-			all[s.ID] = s
-		}
-		if f.Cursor = page.NextCursor; f.Cursor == "" {
-			break
-		}
-	}
+	all := w.services()
 	if len(all) != len(w.svcs) {
 		t.Fatalf("%s: %d services in the store, %d ordered", d, len(all), len(w.svcs))
 	}
@@ -360,6 +349,7 @@ func (w *yearWorld) check(d billkit.Date) {
 			charged[s.ClientID] = sum
 		}
 	}
+	balances := w.balances()
 	if n := e.count(t, "billkit_service_renewals", "1=1"); n != w.renewals {
 		t.Fatalf("%s: %d renewals in the store, %d in the services' chains", d, n, w.renewals)
 	}
@@ -372,12 +362,69 @@ func (w *yearWorld) check(d billkit.Date) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := e.balance(t, c.id)
+		got, ok := balances[c.id]
+		if !ok {
+			got = usd("0.00")
+		}
 		if !got.Equal(want) {
 			t.Fatalf("%s: client %s has %s, paid %s and was charged %s", d, c.id, got, c.paid, spent)
 		}
 		w.checkStatuses(d, c, got, byClient[c.id])
 	}
+}
+
+// services reads every service's billing fields with one plain query: the
+// check runs every day, and the services' other fields do not matter to it.
+func (w *yearWorld) services() map[provisioning.ServiceID]provisioning.Service {
+	rows, err := w.e.st.DB().QueryContext(ctx, `SELECT id, client_id, product_type_id, period, status, operation,
+		suspend_reason, suspended_on, anchor_on, periods_paid, expires_on, auto_renew, price, currency, delete_at_period_end
+		FROM billkit_services`)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[provisioning.ServiceID]provisioning.Service{}
+	for rows.Next() {
+		var (
+			s               provisioning.Service
+			price, currency string
+		)
+		if err := rows.Scan(&s.ID, &s.ClientID, &s.ProductTypeID, &s.Period, &s.Status, &s.Operation, &s.SuspendReason,
+			&s.SuspendedOn, &s.AnchorOn, &s.PeriodsPaid, &s.ExpiresOn, &s.AutoRenew, &price, &currency, &s.DeleteAtPeriodEnd); err != nil {
+			w.t.Fatal(err)
+		}
+		s.Price = billkit.MustParseMoney(price, currency)
+		out[s.ID] = s
+	}
+	if err := rows.Err(); err != nil {
+		w.t.Fatal(err)
+	}
+	return out
+}
+
+// balances reads every client's cached balance with one plain query;
+// billing's auditor checks them against the ledger.
+func (w *yearWorld) balances() map[billkit.ClientID]billkit.Money {
+	rows, err := w.e.st.DB().QueryContext(ctx, `SELECT client_id, balance, currency FROM billkit_client_balances`)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[billkit.ClientID]billkit.Money{}
+	for rows.Next() {
+		var (
+			id               billkit.ClientID
+			amount, currency string
+		)
+		if err := rows.Scan(&id, &amount, &currency); err != nil {
+			w.t.Fatal(err)
+		}
+		out[id] = billkit.MustParseMoney(amount, currency)
+	}
+	if err := rows.Err(); err != nil {
+		w.t.Fatal(err)
+	}
+	return out
 }
 
 // checkChain reads a service's renewals again and checks them.

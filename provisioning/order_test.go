@@ -279,3 +279,91 @@ func TestUnpaidOrderCancelledAfterTTL(t *testing.T) {
 		t.Fatalf("another client's ListOrders = %+v, %v", page, err)
 	}
 }
+
+func TestCreateOrderChecksTheCatalog(t *testing.T) {
+	e := newShopEnv(t)
+	if _, err := e.cat.CreateProductType(ctx, system, e.prov.ID, catalog.ProductTypeDoc{
+		Code: "domain", Kind: catalog.KindDomain, Name: text("Domains"), ServiceNameTemplate: "{domain}",
+	}); err != nil {
+		t.Fatal(err)
+	}
+	com, err := e.cat.CreateTariff(ctx, system, e.prov.ID, catalog.TariffDoc{Code: "com", Name: text(".com"), ProductType: "domain", Currency: "USD",
+		Prices: []catalog.Price{{Period: catalog.PeriodYear, Currency: "USD", Amount: dec("12.00")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.cat.CreateAgreement(ctx, system, e.prov.ID, catalog.AgreementDoc{Code: "tos", Title: text("Terms"), Text: text("Be nice."), Tariffs: []string{"vps-1"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.cat.CreateOSImage(ctx, system, e.prov.ID, catalog.OSImageDoc{Code: "debian-12", Name: "Debian 12", Family: "linux", Tariffs: []string{"vps-1"}}); err != nil {
+		t.Fatal(err)
+	}
+	group, err := e.bill.CreateClientGroup(ctx, system, billing.CreateClientGroupParams{ProviderID: e.prov.ID, Name: "Resellers"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resellers, err := e.cat.CreateTariff(ctx, system, e.prov.ID, catalog.TariffDoc{Code: "vps-r", Name: text("Reseller"), ProductType: "vps", Currency: "USD",
+		Prices: []catalog.Price{monthly("5.00")}, ClientGroupIDs: []string{group.ID.String()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	domain := func(name string, n int) provisioning.OrderItemParams {
+		return provisioning.OrderItemParams{TariffID: com.ID, Period: catalog.PeriodYear, Domain: name, Quantity: n}
+	}
+	vps := func(image string, agreements ...string) provisioning.OrderItemParams {
+		it := e.vpsItem(1, "1")
+		it.OSImage, it.Agreements = image, agreements
+		return it
+	}
+	unknownDC := vps("debian-12", "tos")
+	unknownDC.DatacenterID = billkit.NewID[provisioning.Datacenter]()
+	_, err = e.mgr.CreateOrder(ctx, admin(), provisioning.CreateOrderParams{ClientID: e.client.ID, Items: []provisioning.OrderItemParams{
+		domain("", 1), domain("-bad-.com", 1), domain("example.org", 2),
+		vps("windows-11", "tos"), vps("debian-12"), unknownDC,
+		{TariffID: resellers.ID, Period: catalog.PeriodMonth},
+	}})
+	for _, f := range []struct{ field, reason string }{
+		{"items[0].domain", provisioning.ReasonDomainRequired},
+		{"items[1].domain", provisioning.ReasonDomainInvalid},
+		{"items[2].quantity", provisioning.ReasonOneDomainPerService},
+		{"items[3].os_image", provisioning.ReasonOSImageUnknown},
+		{"items[4].agreements", provisioning.ReasonAgreementRequired},
+		{"items[5].datacenter_id", provisioning.ReasonDatacenterUnknown},
+		{"items[6].tariff_id", provisioning.ReasonTariffNotForGroup},
+	} {
+		wantField(t, err, f.field, f.reason)
+	}
+	o, err := e.mgr.CreateOrder(ctx, admin(), provisioning.CreateOrderParams{ClientID: e.client.ID, Items: []provisioning.OrderItemParams{
+		domain("Example.COM.", 1), vps("debian-12", "tos"),
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := e.service(t, o.Items[0].ServiceIDs[0])
+	if d.Name != "example.com" || d.Domain != "example.com" || d.ExpiresOn != e.today().AddMonths(12) {
+		t.Fatalf("domain service = %+v", d)
+	}
+	if s := e.service(t, o.Items[1].ServiceIDs[0]); s.OSImage != "debian-12" {
+		t.Fatalf("vps service = %+v", s)
+	}
+}
+
+func TestCreateOrderWithPromoCode(t *testing.T) {
+	e := newShopEnv(t)
+	if _, err := e.bill.CreatePromoCode(ctx, system, billing.PromoCodeParams{ProviderID: e.prov.ID, Code: "HALF", Kind: billing.PromoPercent,
+		Value: dec("50"), MaxUsesPerClient: 1}); err != nil {
+		t.Fatal(err)
+	}
+	it := e.vpsItem(1, "1")
+	it.PromoCode = "HALF"
+	o := e.order(t, e.client.ID, it)
+	// Half off the first period; the following ones cost the full price.
+	if !o.Total.Equal(usd("5.00")) || !o.Items[0].Recurring.Equal(usd("10.00")) {
+		t.Fatalf("order = %+v", o.Items[0])
+	}
+	if b := e.balance(t, e.client.ID); !b.Equal(usd("995.00")) {
+		t.Fatalf("balance = %s", b)
+	}
+	_, err := e.mgr.CreateOrder(ctx, customer(e.client.ID), provisioning.CreateOrderParams{ClientID: e.client.ID, Items: []provisioning.OrderItemParams{it}})
+	wantField(t, err, "items[0].promo_code", "")
+}

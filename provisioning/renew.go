@@ -36,15 +36,16 @@ const (
 // transaction, CauseType "service", with the period and the service's
 // tariff as the expense's pricing reference) and records the Renewal with
 // the expense's ID. A zero amount (a free service) records the renewal
-// without a charge. It runs in a savepoint, so a refused charge leaves tx
-// usable and nothing written.
+// without a charge. A charge the balance refuses (billing's
+// failed_precondition billing.insufficient_funds) writes nothing and
+// leaves tx usable: billing charges in a savepoint.
 //
 // The renewal's key (service, period start) is unique in the store: a
 // period paid already fails with conflict "renewal.exists", whoever paid
-// it, and its charge goes with the savepoint; the caller skips the
-// service. The row is written after the charge because it refers to the
-// expense; both commit together or not at all. Insufficient funds are
-// billing's failed_precondition billing.insufficient_funds.
+// it, and the caller abandons its transaction or savepoint, which takes
+// the charge back (on PostgreSQL the refused insert spoils the
+// transaction anyway). The row is written after the charge because it
+// refers to the expense; both commit together or not at all.
 func (m *Manager) chargePeriod(ctx context.Context, tx Store, actor billkit.Actor, svc *Service, kind string, start, end billkit.Date, amount billkit.Money) (*Renewal, error) {
 	if !end.After(start) {
 		return nil, billkit.InvalidField("period_end", "provisioning.period_empty", "must be after the period's start")
@@ -56,22 +57,19 @@ func (m *Manager) chargePeriod(ctx context.Context, tx Store, actor billkit.Acto
 		ServiceID: svc.ID, PeriodStart: start, PeriodEnd: end, ClientID: svc.ClientID,
 		Amount: amount, Kind: kind, CreatedAt: m.now(),
 	}
-	err := tx.InTx(ctx, func(tx Store) error {
-		if amount.IsPositive() {
-			x, err := m.cfg.Billing.ChargeTx(ctx, tx.Billing(), chargeActor(actor, svc.ClientID), billing.ChargeParams{
-				ID: billkit.NewID[billing.Expense](), ClientID: svc.ClientID, Kind: billing.ExpensePeriod, Amount: amount,
-				Description: periodDescription(svc, start, end),
-				CauseType:   CauseService, CauseID: svc.ID.String(), PeriodStart: start, PeriodEnd: end,
-				TariffID: svc.TariffID, Period: svc.Period, PriceDate: svc.AnchorOn,
-			})
-			if err != nil {
-				return err
-			}
-			r.ExpenseID = x.ID
+	if amount.IsPositive() {
+		x, err := m.cfg.Billing.ChargeTx(ctx, tx.Billing(), chargeActor(actor, svc.ClientID), billing.ChargeParams{
+			ID: billkit.NewID[billing.Expense](), ClientID: svc.ClientID, Kind: billing.ExpensePeriod, Amount: amount,
+			Description: periodDescription(svc, start, end),
+			CauseType:   CauseService, CauseID: svc.ID.String(), PeriodStart: start, PeriodEnd: end,
+			TariffID: svc.TariffID, Period: svc.Period, PriceDate: svc.AnchorOn,
+		})
+		if err != nil {
+			return nil, err
 		}
-		return tx.InsertRenewal(ctx, r)
-	})
-	if err != nil {
+		r.ExpenseID = x.ID
+	}
+	if err := tx.InsertRenewal(ctx, r); err != nil {
 		return nil, err
 	}
 	return r, nil

@@ -104,10 +104,12 @@ func checkParams(v *billkit.FieldErrors, field string, p map[string]string) map[
 
 // editService runs a change of a service in one transaction: the actor
 // must hold right op on the service's client, check (when not nil) sees
-// the service first, outside the transaction, and apply changes it read
-// again under lock.
+// the service first, and apply changes it, read again under lock, knowing
+// its product type. What needs the catalog is read before the transaction
+// begins: a store with one connection (SQLite) cannot serve the catalog
+// while the transaction holds it.
 func (m *Manager) editService(ctx context.Context, actor billkit.Actor, id ServiceID, op billkit.Operation,
-	check func(svc *Service) error, apply func(tx Store, svc *Service, now time.Time) error) (*Service, error) {
+	check func(svc *Service) error, apply func(tx Store, svc *Service, pt *catalog.ProductType, now time.Time) error) (*Service, error) {
 	if err := actor.Validate(); err != nil {
 		return nil, err
 	}
@@ -120,13 +122,20 @@ func (m *Manager) editService(ctx context.Context, actor billkit.Actor, id Servi
 			return nil, err
 		}
 	}
+	pt, err := m.productTypeOf(ctx, svc)
+	if err != nil {
+		return nil, err
+	}
 	var out *Service
 	err = m.store.InTx(ctx, func(tx Store) error {
 		cur, err := tx.GetServiceForUpdate(ctx, id)
 		if err != nil {
 			return err
 		}
-		if err := apply(tx, cur, m.now()); err != nil {
+		if cur.ProductTypeID != pt.ID {
+			return billkit.Errorf(billkit.CodeConflict, "provisioning.service_changed", "service %s changed meanwhile; try again", id)
+		}
+		if err := apply(tx, cur, pt, m.now()); err != nil {
 			return err
 		}
 		out = cur
@@ -177,7 +186,8 @@ func (m *Manager) ListServices(ctx context.Context, actor billkit.Actor, f Servi
 // service is processing until its module has done it (see RunTask). Staff
 // may give any reason but non_payment, which is the billing cycle's; a
 // client may suspend its own service with reason client. memo goes to the
-// history. It needs provisioning.service:edit.
+// history. It needs provisioning.service:edit. (The system actor may give
+// non_payment too, as the cycle does.)
 func (m *Manager) SuspendService(ctx context.Context, actor billkit.Actor, id ServiceID, reason SuspendReason, memo string) (*Service, error) {
 	var v billkit.FieldErrors
 	if v.Check(reason.Valid(), "reason", "provisioning.suspend_reason_unknown", "must be non_payment, staff, abuse, client or temporary") {
@@ -193,11 +203,11 @@ func (m *Manager) SuspendService(ctx context.Context, actor billkit.Actor, id Se
 			return staffOnly(actor, "suspend a service for "+string(reason))
 		}
 		return nil
-	}, func(tx Store, svc *Service, _ time.Time) error {
+	}, func(tx Store, svc *Service, pt *catalog.ProductType, _ time.Time) error {
 		if err := busy(svc); err != nil {
 			return err
 		}
-		_, err := m.startOp(ctx, tx, actor, svc, OpSuspend, nil, memo, func(s *Service) error {
+		_, err := m.startOp(ctx, tx, actor, svc, OpSuspend, nil, memo, moduleOf(pt), func(s *Service) error {
 			s.SuspendReason = reason
 			return nil
 		})
@@ -214,7 +224,7 @@ func (m *Manager) ResumeService(ctx context.Context, actor billkit.Actor, id Ser
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	return m.editService(ctx, actor, id, billkit.OpEdit, nil, func(tx Store, svc *Service, _ time.Time) error {
+	return m.editService(ctx, actor, id, billkit.OpEdit, nil, func(tx Store, svc *Service, pt *catalog.ProductType, _ time.Time) error {
 		if err := busy(svc); err != nil {
 			return err
 		}
@@ -223,7 +233,7 @@ func (m *Manager) ResumeService(ctx context.Context, actor billkit.Actor, id Ser
 				return err
 			}
 		}
-		_, err := m.startOp(ctx, tx, actor, svc, OpResume, nil, memo, nil)
+		_, err := m.startOp(ctx, tx, actor, svc, OpResume, nil, memo, moduleOf(pt), nil)
 		return err
 	})
 }
@@ -241,18 +251,11 @@ func (m *Manager) OpenService(ctx context.Context, actor billkit.Actor, id Servi
 	}
 	return m.editService(ctx, actor, id, billkit.OpEdit, func(*Service) error {
 		return staffOnly(actor, "open a service by hand")
-	}, func(tx Store, svc *Service, _ time.Time) error {
+	}, func(tx Store, svc *Service, pt *catalog.ProductType, _ time.Time) error {
 		if err := busy(svc); err != nil {
 			return err
 		}
-		if _, err := Transition(svc.Status, OpOpen); err != nil {
-			return err
-		}
-		pt, err := m.productTypeOf(ctx, svc)
-		if err != nil {
-			return err
-		}
-		_, err = m.startOp(ctx, tx, actor, svc, OpOpen, nil, memo, func(s *Service) error {
+		_, err := m.startOp(ctx, tx, actor, svc, OpOpen, nil, memo, moduleOf(pt), func(s *Service) error {
 			if !s.ServerID.IsZero() {
 				return nil
 			}
@@ -286,7 +289,7 @@ func (m *Manager) DeleteService(ctx context.Context, actor billkit.Actor, id Ser
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	return m.editService(ctx, actor, id, billkit.OpDelete, nil, func(tx Store, svc *Service, now time.Time) error {
+	return m.editService(ctx, actor, id, billkit.OpDelete, nil, func(tx Store, svc *Service, pt *catalog.ProductType, now time.Time) error {
 		if err := busy(svc); err != nil {
 			return err
 		}
@@ -295,10 +298,6 @@ func (m *Manager) DeleteService(ctx context.Context, actor billkit.Actor, id Ser
 		}
 		atEnd := p.AtPeriodEnd
 		if _, all := actor.VisibleClients(); !all {
-			pt, err := m.productTypeOf(ctx, svc)
-			if err != nil {
-				return err
-			}
 			switch pt.Lifecycle.ClientDelete {
 			case catalog.ClientDeleteYes:
 			case catalog.ClientDeleteAtPeriodEnd:
@@ -325,7 +324,7 @@ func (m *Manager) DeleteService(ctx context.Context, actor billkit.Actor, id Ser
 				return m.saveService(ctx, tx, actor, before, svc, "delete_at_period_end", memo)
 			}
 		}
-		_, err := m.startOp(ctx, tx, actor, svc, OpDelete, nil, memo, nil)
+		_, err := m.startOp(ctx, tx, actor, svc, OpDelete, nil, memo, moduleOf(pt), nil)
 		return err
 	})
 }
@@ -369,7 +368,7 @@ func (m *Manager) saveService(ctx context.Context, tx Store, actor billkit.Actor
 // client may do it for its own services. It needs
 // provisioning.service:edit.
 func (m *Manager) SetAutoRenew(ctx context.Context, actor billkit.Actor, id ServiceID, on bool) (*Service, error) {
-	return m.editService(ctx, actor, id, billkit.OpEdit, nil, func(tx Store, svc *Service, now time.Time) error {
+	return m.editService(ctx, actor, id, billkit.OpEdit, nil, func(tx Store, svc *Service, _ *catalog.ProductType, now time.Time) error {
 		if err := notDeleted(svc); err != nil {
 			return err
 		}
@@ -396,7 +395,7 @@ func (m *Manager) SetSpecialPrice(ctx context.Context, actor billkit.Actor, id S
 	}
 	return m.editService(ctx, actor, id, billkit.OpEdit, func(*Service) error {
 		return staffOnly(actor, "set a special price")
-	}, func(tx Store, svc *Service, now time.Time) error {
+	}, func(tx Store, svc *Service, _ *catalog.ProductType, now time.Time) error {
 		if err := notDeleted(svc); err != nil {
 			return err
 		}
@@ -432,7 +431,7 @@ func (m *Manager) MoveService(ctx context.Context, actor billkit.Actor, id Servi
 			return err
 		}
 		return actor.AuthorizeClient(billkit.R(FunctionService, billkit.OpEdit), to, billkit.NotFound("client", to))
-	}, func(tx Store, svc *Service, now time.Time) error {
+	}, func(tx Store, svc *Service, _ *catalog.ProductType, now time.Time) error {
 		if err := busy(svc); err != nil {
 			return err
 		}
@@ -578,11 +577,38 @@ func (m *Manager) ImportServices(ctx context.Context, actor billkit.Actor, rows 
 	if err := staffOnly(actor, "import services"); err != nil {
 		return nil, err
 	}
+	// The catalog is read before the transaction, which on SQLite holds
+	// the store's one connection.
+	cat := importCatalog{tariffs: map[catalog.TariffID]*catalog.Tariff{}, types: map[catalog.ProductTypeID]*catalog.ProductType{}}
+	for _, p := range rows {
+		if p.TariffID.IsZero() {
+			continue
+		}
+		if _, seen := cat.tariffs[p.TariffID]; seen {
+			continue
+		}
+		t, err := m.cfg.Catalog.GetTariff(ctx, selfActor, p.TariffID)
+		if billkit.IsCode(err, billkit.CodeNotFound) {
+			cat.tariffs[p.TariffID] = nil
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		cat.tariffs[p.TariffID] = t
+		if _, seen := cat.types[t.ProductTypeID]; !seen {
+			pt, err := m.cfg.Catalog.GetProductType(ctx, selfActor, t.ProductTypeID)
+			if err != nil {
+				return nil, err
+			}
+			cat.types[t.ProductTypeID] = pt
+		}
+	}
 	out := make([]Service, 0, len(rows))
 	err := m.store.InTx(ctx, func(tx Store) error {
 		out = out[:0]
 		for i, p := range rows {
-			s, err := m.importRow(ctx, tx, &v, fmt.Sprintf("services[%d]", i), p)
+			s, err := m.importRow(ctx, tx, &v, cat, fmt.Sprintf("services[%d]", i), p)
 			if err != nil {
 				return err
 			}
@@ -608,10 +634,17 @@ func (m *Manager) ImportServices(ctx context.Context, actor billkit.Actor, rows 
 	return out, nil
 }
 
+// importCatalog is what an import read of the catalog: the tariffs named
+// (nil for a missing one) and their product types.
+type importCatalog struct {
+	tariffs map[catalog.TariffID]*catalog.Tariff
+	types   map[catalog.ProductTypeID]*catalog.ProductType
+}
+
 // importRow checks one row of an import, claims its server slot, and
 // returns the service to insert; problems go to v under prefix (and the
 // service is nil), errors of the stores are returned.
-func (m *Manager) importRow(ctx context.Context, tx Store, v *billkit.FieldErrors, prefix string, p ImportServiceParams) (*Service, error) {
+func (m *Manager) importRow(ctx context.Context, tx Store, v *billkit.FieldErrors, cat importCatalog, prefix string, p ImportServiceParams) (*Service, error) {
 	n := v.Len()
 	f := func(field string) string { return prefix + "." + field }
 	name := checkText(v, f("name"), p.Name, 200, true)
@@ -645,12 +678,10 @@ func (m *Manager) importRow(ctx context.Context, tx Store, v *billkit.FieldError
 	}
 	var tariff *catalog.Tariff
 	if v.Check(!p.TariffID.IsZero(), f("tariff_id"), "required", "is required") {
-		t, err := m.cfg.Catalog.GetTariff(ctx, selfActor, p.TariffID)
+		t := cat.tariffs[p.TariffID]
 		switch {
-		case billkit.IsCode(err, billkit.CodeNotFound):
+		case t == nil:
 			v.Add(f("tariff_id"), "tariff.not_found", "is not a tariff")
-		case err != nil:
-			return nil, err
 		case client != nil && t.ProviderID != client.ProviderID:
 			v.Add(f("tariff_id"), "provisioning.tariff_other_provider", "is a tariff of another provider than the client's")
 		default:
@@ -685,11 +716,7 @@ func (m *Manager) importRow(ctx context.Context, tx Store, v *billkit.FieldError
 	}
 	var pt *catalog.ProductType
 	if tariff != nil {
-		t, err := m.cfg.Catalog.GetProductType(ctx, selfActor, tariff.ProductTypeID)
-		if err != nil {
-			return nil, err
-		}
-		pt = t
+		pt = cat.types[tariff.ProductTypeID]
 	}
 	dc := p.DatacenterID
 	if !dc.IsZero() {
@@ -713,8 +740,8 @@ func (m *Manager) importRow(ctx context.Context, tx Store, v *billkit.FieldError
 			return nil, err
 		case srv.ProviderID != client.ProviderID:
 			v.Add(f("server_id"), "provisioning.server_other_provider", "is a server of another provider")
-		case srv.Module != pt.Module:
-			v.Add(f("server_id"), "provisioning.server_other_module", fmt.Sprintf("is a server of module %q, and the tariff's is %q", srv.Module, pt.Module))
+		case srv.Module != moduleOf(pt):
+			v.Add(f("server_id"), "provisioning.server_other_module", fmt.Sprintf("is a server of module %q, and the tariff's is %q", srv.Module, moduleOf(pt)))
 		case !dc.IsZero() && srv.DatacenterID != dc:
 			v.Add(f("server_id"), "provisioning.server_other_datacenter", "is not in the datacenter given")
 		default:
@@ -890,7 +917,7 @@ func (m *Manager) ask(ctx context.Context, svc *Service, op Operation, from, to 
 	if _, err := Transition(svc.Status, op); err != nil {
 		return Result{}, err
 	}
-	name, err := m.moduleName(ctx, svc)
+	name, err := m.serviceModule(ctx, m.store, svc)
 	if err != nil {
 		return Result{}, err
 	}

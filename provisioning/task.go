@@ -49,14 +49,23 @@ const (
 // suspension clears it. For OpChange the input is best a Change, which the
 // module receives as Request.Change; what the change does to the service's
 // own fields (its tariff, its addons) is the caller's to write.
+//
+// The task's Module is the module of the service's server (see
+// serviceModule); without a server it is left empty here and set by the
+// task's first run, since reading the product type means reading the
+// catalog, which cannot be done inside a transaction on a store with one
+// connection (SQLite). Callers that read it beforehand use startOp, which
+// takes it.
 func (m *Manager) startOperation(ctx context.Context, tx Store, actor billkit.Actor, svc *Service, op Operation, input any) (*Task, error) {
-	return m.startOp(ctx, tx, actor, svc, op, input, "", nil)
+	return m.startOp(ctx, tx, actor, svc, op, input, "", "", nil)
 }
 
-// startOp is startOperation with a memo for the history and edit, when not
-// nil, to change svc once the operation is allowed, so that the history
-// and the action show the change (a suspension's reason, a server).
-func (m *Manager) startOp(ctx context.Context, tx Store, actor billkit.Actor, svc *Service, op Operation, input any, memo string, edit func(*Service) error) (*Task, error) {
+// startOp is startOperation with a memo for the history, the module's name
+// when the caller knows it ("" to resolve it when the task first runs),
+// and edit, when not nil, to change svc once the operation is allowed, so
+// that the history and the action show the change (a suspension's
+// reason, a server).
+func (m *Manager) startOp(ctx context.Context, tx Store, actor billkit.Actor, svc *Service, op Operation, input any, memo, module string, edit func(*Service) error) (*Task, error) {
 	if !op.MovesStatus() {
 		return nil, billkit.Errorf(billkit.CodeFailedPrecondition, ReasonOperationNotAllowed,
 			"%s does not run as a task: it reads a service and leaves its status alone", describeOperation(op))
@@ -68,9 +77,12 @@ func (m *Manager) startOp(ctx context.Context, tx Store, actor billkit.Actor, sv
 	if _, err := Transition(svc.Status, op); err != nil {
 		return nil, err
 	}
-	module, err := m.moduleName(ctx, svc)
-	if err != nil {
-		return nil, err
+	if !svc.ServerID.IsZero() {
+		srv, err := tx.GetServer(ctx, svc.ServerID)
+		if err != nil {
+			return nil, err
+		}
+		module = srv.Module
 	}
 	var raw json.RawMessage
 	if input != nil {
@@ -122,17 +134,34 @@ func (m *Manager) productTypeOf(ctx context.Context, svc *Service) (*catalog.Pro
 	return m.cfg.Catalog.GetProductType(ctx, selfActor, svc.ProductTypeID)
 }
 
-// moduleName is the module that runs a service's operations: its product
-// type's, or "manual" when the type names none.
-func (m *Manager) moduleName(ctx context.Context, svc *Service) (string, error) {
+// serviceModule is the module that runs a service's operations: its
+// server's, since the service lives on the system that server is, and
+// for a service without a server its product type's ("manual" when the
+// type names none). A service is placed on a server of its type's module,
+// so the two differ only once staff change the type's module, and then
+// the services already on servers stay with the module that made them.
+// Without a server it reads the catalog, so never inside a transaction.
+func (m *Manager) serviceModule(ctx context.Context, st Store, svc *Service) (string, error) {
+	if !svc.ServerID.IsZero() {
+		srv, err := st.GetServer(ctx, svc.ServerID)
+		if err != nil {
+			return "", err
+		}
+		return srv.Module, nil
+	}
 	pt, err := m.productTypeOf(ctx, svc)
 	if err != nil {
 		return "", err
 	}
+	return moduleOf(pt), nil
+}
+
+// moduleOf is the module of a product type's services.
+func moduleOf(pt *catalog.ProductType) string {
 	if pt.Module == "" {
-		return ManualModule{}.Name(), nil
+		return ManualModule{}.Name()
 	}
-	return pt.Module, nil
+	return pt.Module
 }
 
 // RunTask runs one attempt of a task: it claims the task (Store.ClaimTask,
@@ -199,8 +228,9 @@ func (m *Manager) runTask(ctx context.Context, id TaskID) (bool, error) {
 		return false, err
 	}
 	var (
-		res  Result
-		dept string
+		res    Result
+		dept   string
+		module = t.Module
 	)
 	if t.Attempts > t.MaxAttempts {
 		// Only a lease that ran out gets here: the worker of the last
@@ -212,6 +242,7 @@ func (m *Manager) runTask(ctx context.Context, id TaskID) (bool, error) {
 			req Request
 		)
 		mod, req, err = m.prepare(ctx, t)
+		module = t.Module
 		if err == nil {
 			if mm, ok := mod.(ManualModule); ok {
 				dept = mm.Department
@@ -221,16 +252,22 @@ func (m *Manager) runTask(ctx context.Context, id TaskID) (bool, error) {
 	}
 	// What the module answered is kept even when the caller has gone
 	// meanwhile: it is the only record of it.
-	return true, m.finishAttempt(context.WithoutCancel(ctx), t, started, res, err, dept)
+	return true, m.finishAttempt(context.WithoutCancel(ctx), t, started, module, res, err, dept)
 }
 
-// prepare finds a task's module and builds its request.
+// prepare finds a task's module (the service's product type's, when the
+// task does not name it yet) and builds its request.
 func (m *Manager) prepare(ctx context.Context, t *Task) (Module, Request, error) {
-	mod, err := m.cfg.Modules.Get(t.Module)
+	svc, err := m.store.GetService(ctx, t.ServiceID)
 	if err != nil {
 		return nil, Request{}, err
 	}
-	svc, err := m.store.GetService(ctx, t.ServiceID)
+	if t.Module == "" {
+		if t.Module, err = m.serviceModule(ctx, m.store, svc); err != nil {
+			return nil, Request{}, err
+		}
+	}
+	mod, err := m.cfg.Modules.Get(t.Module)
 	if err != nil {
 		return nil, Request{}, err
 	}
@@ -326,7 +363,7 @@ func (m *Manager) callModule(ctx context.Context, mod Module, req Request) (Resu
 
 // finishAttempt records an attempt and applies its outcome, in one
 // transaction.
-func (m *Manager) finishAttempt(ctx context.Context, claimed *Task, started time.Time, res Result, runErr error, dept string) error {
+func (m *Manager) finishAttempt(ctx context.Context, claimed *Task, started time.Time, module string, res Result, runErr error, dept string) error {
 	outcome := outcomeDone
 	msg := ""
 	switch {
@@ -362,6 +399,9 @@ func (m *Manager) finishAttempt(ctx context.Context, claimed *Task, started time
 			// The lease ran out and another worker claimed the task, or
 			// staff settled it meanwhile: this attempt is history only.
 			return nil
+		}
+		if t.Module == "" {
+			t.Module = module
 		}
 		if outcome == outcomeDone {
 			return m.settle(ctx, tx, selfActor, t, TaskDone, "done", res.Params, res.Message)

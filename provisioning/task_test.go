@@ -357,7 +357,7 @@ func TestDeleteReleasesTheServerSlot(t *testing.T) {
 		t.Fatalf("load = %d", got.Load)
 	}
 	svc = must[*provisioning.Service](t)(e.mgr.DeleteService(ctx, admin(), svc.ID, provisioning.DeleteParams{}))
-	if svc.Status != provisioning.StatusProcessing || svc.Operation != provisioning.OpDelete {
+	if svc.Status != provisioning.StatusProcessing || svc.Operation != provisioning.OpDelete || e.task(t, svc.TaskID).Module != "test" {
 		t.Fatalf("service = %+v", svc)
 	}
 	// Busy: nothing else starts.

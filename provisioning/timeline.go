@@ -99,9 +99,10 @@ func (m *Manager) Timeline(ctx context.Context, actor billkit.Actor, client bill
 	tl := &Timeline{ClientID: client, From: billkit.DateIn(now, loc), Balance: fu.balance, CreditLimit: fu.floor.Neg(),
 		Days: make([]TimelineDay, 0, days)}
 	bst := m.store.Billing()
-	// A renewal the balance does not cover is told once per period, not
-	// on every day it stays unpaid.
-	unpaid := map[ServiceID]billkit.Date{}
+	// A service the balance does not pay is told once, not on every day
+	// it stays unpaid (nor again when it is suspended): again only after
+	// a period of it was paid.
+	unpaid := map[ServiceID]bool{}
 	for d := 0; d < days; d++ {
 		date := tl.From.AddDays(d)
 		// Noon: a day's every hour is that day, DST or not.
@@ -120,13 +121,13 @@ func (m *Manager) Timeline(ctx context.Context, actor billkit.Actor, client bill
 				continue
 			}
 			_, err = applySteps(ctx, paper, svc, steps, func(a CycleAction) {
-				if a.Unpaid {
-					if start, ok := unpaid[a.ServiceID]; ok && a.Period != nil && start == a.Period.Start {
-						return
-					}
-					if a.Period != nil {
-						unpaid[a.ServiceID] = a.Period.Start
-					}
+				switch {
+				case a.Unpaid && unpaid[a.ServiceID]:
+					return
+				case a.Unpaid:
+					unpaid[a.ServiceID] = true
+				case a.Period != nil:
+					delete(unpaid, a.ServiceID)
 				}
 				day.Events = append(day.Events, a)
 			})

@@ -1,0 +1,297 @@
+package provisioning_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/billkit/billkit"
+	"github.com/billkit/billkit/billing"
+	"github.com/billkit/billkit/catalog"
+	"github.com/billkit/billkit/directory"
+	"github.com/billkit/billkit/provisioning"
+	"github.com/billkit/billkit/store/bunstore"
+	"github.com/billkit/billkit/store/storetest"
+	"github.com/shopspring/decimal"
+	"github.com/uptrace/bun"
+)
+
+// BenchmarkCycleRenew measures the billing cycle renewing N services due
+// on one day (N is BILLKIT_BENCH_SERVICES, default 10,000; ten services a
+// client), through Manager.RunCycle: per service a locked read, the
+// charge (expense, ledger entry, balance, coverage, action log), the
+// renewal, the service's new expiry, its history and action; in
+// transactions of Config.CycleBatch services, each in a savepoint. Beside
+// it, in the same run, a raw-SQL baseline writes the same rows (renewal,
+// ledger entry, expense, balance, service expiry) with plain database/sql
+// in transactions of as many services:
+//
+//	BILLKIT_TEST_POSTGRES_DSN=postgres://postgres@127.0.0.1:5432/test?sslmode=disable \
+//		go test ./provisioning -run '^$' -bench CycleRenew -benchtime 1x
+//
+// Each reports renewals/s; the parent logs the ratio.
+func BenchmarkCycleRenew(b *testing.B) {
+	n := 10000
+	if s := os.Getenv("BILLKIT_BENCH_SERVICES"); s != "" {
+		v, err := strconv.Atoi(s)
+		if err != nil || v < 1 {
+			b.Fatalf("BILLKIT_BENCH_SERVICES=%q is not a number of services", s)
+		}
+		n = v
+	}
+	b.Run("sqlite-memory", func(b *testing.B) { benchCycleRenew(b, storetest.NewMemory(b), n) })
+	b.Run("postgres", func(b *testing.B) {
+		if os.Getenv(storetest.PostgresDSNEnv) == "" {
+			b.Skip(storetest.PostgresDSNEnv + " is not set")
+		}
+		benchCycleRenew(b, storetest.NewPostgres(b), n)
+	})
+}
+
+// benchWorld is a provider with a tariff and clients with money, and a
+// manager on a fake clock.
+type benchWorld struct {
+	st      *bunstore.Store
+	clock   *billkit.FakeClock
+	mgr     *provisioning.Manager
+	prov    *billing.Provider
+	tariff  *catalog.Tariff
+	clients []billkit.ClientID
+}
+
+func newBenchWorld(b *testing.B, st *bunstore.Store, clients int) *benchWorld {
+	b.Helper()
+	clock := billkit.NewFakeClock(time.Date(2027, 3, 15, 2, 0, 0, 0, time.UTC))
+	dir := directory.NewService(st.Directory(), directory.Config{Clock: clock})
+	if err := dir.Bootstrap(ctx, system); err != nil {
+		b.Fatal(err)
+	}
+	cat := catalog.NewService(st.Catalog(), dir, catalog.Config{Clock: clock})
+	bill := billing.NewService(st.Billing(), dir, billing.Config{Clock: clock, Catalog: cat})
+	prov, err := bill.CreateProvider(ctx, system, billing.CreateProviderParams{Name: "HostCo", Currency: "USD", Locale: "en", TimeZone: "UTC"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := cat.CreateProductType(ctx, system, prov.ID, catalog.ProductTypeDoc{
+		Code: "vps", Kind: catalog.KindVPS, Name: text("VPS"), Module: "manual", Lifecycle: catalog.Lifecycle{GraceDays: 3},
+	}); err != nil {
+		b.Fatal(err)
+	}
+	tariff, err := cat.CreateTariff(ctx, system, prov.ID, catalog.TariffDoc{
+		Code: "vps-1", Name: text("VPS 1"), ProductType: "vps", Currency: "USD", Prices: []catalog.Price{monthly("10.00")},
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	mgr, err := provisioning.NewManager(st.Provisioning(), provisioning.Config{
+		Clock: clock, Billing: bill, Catalog: cat, NoticeDays: []int{},
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := &benchWorld{st: st, clock: clock, mgr: mgr, prov: prov, tariff: tariff}
+	for i := range clients {
+		c, err := bill.CreateClient(ctx, system, billing.CreateClientParams{ProviderID: prov.ID, Name: fmt.Sprintf("Client %d", i)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := bill.Post(ctx, system, billing.PostParams{ClientID: c.ID, Amount: usd("100000.00"), Kind: billing.LedgerPayment}); err != nil {
+			b.Fatal(err)
+		}
+		w.clients = append(w.clients, c.ID)
+	}
+	return w
+}
+
+// seed inserts n active monthly services, one period paid, expiring on
+// expires, spread over the clients, and returns them.
+func (w *benchWorld) seed(b *testing.B, n int, expires billkit.Date) []provisioning.Service {
+	b.Helper()
+	now := billkit.Instant(w.clock.Now())
+	out := make([]provisioning.Service, n)
+	for i := range out {
+		out[i] = provisioning.Service{
+			ID: billkit.NewID[provisioning.Service](), ProviderID: w.prov.ID, ClientID: w.clients[i%len(w.clients)],
+			ProductTypeID: w.tariff.ProductTypeID, TariffID: w.tariff.ID, Name: fmt.Sprintf("VPS 1 #%d", i+1),
+			Period: catalog.PeriodMonth, Status: provisioning.StatusActive,
+			AnchorOn: expires.AddMonths(-1), PeriodsPaid: 1, ExpiresOn: expires, AutoRenew: true, Price: usd("10.00"),
+			Addons: map[string]catalog.AddonValue{}, Params: map[string]string{}, CreatedAt: now, UpdatedAt: now,
+		}
+	}
+	for lo := 0; lo < n; lo += 1000 {
+		err := w.st.Provisioning().InTx(ctx, func(tx provisioning.Store) error {
+			for i := lo; i < min(lo+1000, n); i++ {
+				if err := tx.InsertService(ctx, &out[i]); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	return out
+}
+
+func benchCycleRenew(b *testing.B, st *bunstore.Store, n int) {
+	w := newBenchWorld(b, st, max(n/10, 1))
+	today := billkit.DateOf(w.clock.Now())
+	var viaCycle, viaSQL float64
+
+	b.Run("cycle", func(b *testing.B) {
+		renewed := 0
+		for i := 0; i < b.N; i++ {
+			b.StopTimer()
+			w.clock.Set(w.clock.Now().AddDate(0, 0, 1))
+			w.seed(b, n, billkit.DateOf(w.clock.Now()))
+			b.StartTimer()
+			rep, err := w.mgr.RunCycle(ctx, system, provisioning.CycleOptions{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if rep.Renewals != n || len(rep.Failures) > 0 {
+				b.Fatalf("renewed %d of %d: %+v", rep.Renewals, n, rep.Failures)
+			}
+			renewed += rep.Renewals
+		}
+		viaCycle = float64(renewed) / b.Elapsed().Seconds()
+		b.ReportMetric(viaCycle, "renewals/s")
+	})
+
+	b.Run("raw-sql", func(b *testing.B) {
+		db := st.DB().(*bun.DB).DB
+		pg := st.Dialect() == bunstore.DialectPostgres
+		raw := newRawRenewer(db, pg)
+		renewed := 0
+		for i := 0; i < b.N; i++ {
+			b.StopTimer()
+			// Not due for the cycle: the baseline renews them by itself.
+			svcs := w.seed(b, n, today.AddMonths(2))
+			b.StartTimer()
+			if err := raw.renew(ctx, svcs, 500, billkit.Instant(w.clock.Now())); err != nil {
+				b.Fatal(err)
+			}
+			renewed += len(svcs)
+		}
+		viaSQL = float64(renewed) / b.Elapsed().Seconds()
+		b.ReportMetric(viaSQL, "renewals/s")
+	})
+	if viaCycle > 0 && viaSQL > 0 {
+		b.Logf("%d services: cycle %.0f renewals/s, raw SQL %.0f renewals/s, ratio %.2f", n, viaCycle, viaSQL, viaCycle/viaSQL)
+	}
+}
+
+// rawRenewer renews services with plain SQL: the floor of what a renewal
+// must write.
+type rawRenewer struct {
+	db                                                   *sql.DB
+	pg                                                   bool
+	balance, entry, expense, upsertBalance, renewal, svc string
+}
+
+func newRawRenewer(db *sql.DB, pg bool) *rawRenewer {
+	q := func(s string) string { return numbered(pg, s) }
+	return &rawRenewer{
+		db: db, pg: pg,
+		balance: q(`SELECT balance FROM billkit_client_balances WHERE client_id = ?`),
+		entry: q(`INSERT INTO billkit_ledger_entries
+			(id, client_id, amount, currency, kind, cause_type, cause_id, memo, rate, actor_kind, actor_id, created_at, balance_after)
+			VALUES (?, ?, ?, 'USD', 'expense', 'expense', ?, '', NULL, 'system', 'bench', ?, ?)`),
+		expense: q(`INSERT INTO billkit_expenses
+			(id, client_id, kind, amount, covered, currency, status, description, cause_type, cause_id, period_start, period_end,
+			 tariff_id, billing_period, quantity, price_date, ledger_entry_id, actor_kind, actor_id, created_at)
+			VALUES (?, ?, 'period', ?, ?, 'USD', 'paid', 'renewal', 'service', ?, ?, ?, ?, 'month', '0', ?, ?, 'system', 'bench', ?)`),
+		upsertBalance: q(`UPDATE billkit_client_balances SET balance = ?, entries = entries + 1, updated_at = ? WHERE client_id = ?`),
+		renewal: q(`INSERT INTO billkit_service_renewals
+			(service_id, period_start, period_end, client_id, amount, currency, expense_id, kind, created_at)
+			VALUES (?, ?, ?, ?, ?, 'USD', ?, 'renewal', ?)`),
+		svc: q(`UPDATE billkit_services SET periods_paid = ?, expires_on = ?, updated_at = ? WHERE id = ?`),
+	}
+}
+
+// renew renews svcs for one period each, batch services a transaction.
+func (r *rawRenewer) renew(ctx context.Context, svcs []provisioning.Service, batch int, now time.Time) error {
+	for lo := 0; lo < len(svcs); lo += batch {
+		tx, err := r.db.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if err := r.batch(ctx, tx, svcs[lo:min(lo+batch, len(svcs))], now); err != nil {
+			_ = tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *rawRenewer) batch(ctx context.Context, tx *sql.Tx, svcs []provisioning.Service, now time.Time) error {
+	at := any(now)
+	if !r.pg {
+		at = now.Format("2006-01-02 15:04:05.999999-07:00")
+	}
+	// Prepared once a transaction: the baseline is the floor.
+	stmts := map[string]*sql.Stmt{}
+	for _, q := range []string{r.balance, r.entry, r.expense, r.upsertBalance, r.renewal, r.svc} {
+		st, err := tx.PrepareContext(ctx, q)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		stmts[q] = st
+	}
+	for i := range svcs {
+		s := &svcs[i]
+		var bal string
+		if err := stmts[r.balance].QueryRowContext(ctx, s.ClientID.String()).Scan(&bal); err != nil {
+			return err
+		}
+		after := decimal.RequireFromString(bal).Sub(s.Price.Amount())
+		start, end := s.ExpiresOn, s.Period.Advance(s.AnchorOn, s.PeriodsPaid+1)
+		entry, expense := billkit.NewID[billing.LedgerEntry]().String(), billkit.NewID[billing.Expense]().String()
+		amount := s.Price.Amount().StringFixed(2)
+		if _, err := stmts[r.entry].ExecContext(ctx, entry, s.ClientID.String(), "-"+amount, expense, at, after.StringFixed(2)); err != nil {
+			return err
+		}
+		if _, err := stmts[r.expense].ExecContext(ctx, expense, s.ClientID.String(), amount, amount, s.ID.String(), start.String(), end.String(),
+			s.TariffID.String(), s.AnchorOn.String(), entry, at); err != nil {
+			return err
+		}
+		if _, err := stmts[r.upsertBalance].ExecContext(ctx, after.StringFixed(2), at, s.ClientID.String()); err != nil {
+			return err
+		}
+		if _, err := stmts[r.renewal].ExecContext(ctx, s.ID.String(), start.String(), end.String(), s.ClientID.String(), amount, expense, at); err != nil {
+			return err
+		}
+		if _, err := stmts[r.svc].ExecContext(ctx, s.PeriodsPaid+1, end.String(), at, s.ID.String()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// numbered writes a query's ? placeholders as $1, $2, ... for PostgreSQL.
+func numbered(pg bool, q string) string {
+	if !pg {
+		return q
+	}
+	var out strings.Builder
+	n := 0
+	for _, c := range q {
+		if c != '?' {
+			out.WriteRune(c)
+			continue
+		}
+		n++
+		out.WriteString("$" + strconv.Itoa(n))
+	}
+	return out.String()
+}
