@@ -70,8 +70,10 @@ type yearService struct {
 //     end): it reads the whole ledger, which the daily balance check
 //     stands in for between its runs.
 func TestCycleYear(t *testing.T) {
+	// 1,000 services; 200 under -short and under the race detector, which
+	// makes the run ten times slower (CI runs the full size without it).
 	n := 1000
-	if testing.Short() {
+	if testing.Short() || raceDetector {
 		n = 200
 	}
 	loc := berlin(t)
