@@ -330,8 +330,8 @@ func (m *Manager) request(ctx context.Context, svc *Service, id TaskID, op Opera
 // transaction. A panic becomes a retryable error; a module that ignores
 // its context is abandoned when the timeout passes, so that it cannot hold
 // a worker (the task's idempotency key covers a late success).
-func (m *Manager) callModule(ctx context.Context, mod Module, req Request) (Result, error) {
-	ctx, cancel := context.WithTimeout(ctx, m.cfg.ModuleTimeout)
+func (m *Manager) callModule(parent context.Context, mod Module, req Request) (Result, error) {
+	ctx, cancel := context.WithTimeout(parent, m.cfg.ModuleTimeout)
 	defer cancel()
 	type answer struct {
 		res Result
@@ -347,17 +347,29 @@ func (m *Manager) callModule(ctx context.Context, mod Module, req Request) (Resu
 		res, err := mod.Run(ctx, req)
 		done <- answer{res, err}
 	}()
+	timedOut := func(err error) error {
+		return billkit.WrapError(err, billkit.CodeUnavailable, "provisioning.module_timeout",
+			fmt.Sprintf("module %s did not answer within %s", mod.Name(), m.cfg.ModuleTimeout))
+	}
+	// A module that gives up on its own when the deadline passes answers
+	// with the context's error; that is the same timeout as one that does
+	// not answer at all, and is reported the same way.
+	answered := func(a answer) (Result, error) {
+		if a.err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) && !errors.Is(parent.Err(), context.DeadlineExceeded) {
+			return Result{}, timedOut(a.err)
+		}
+		return a.res, a.err
+	}
 	select {
 	case a := <-done:
-		return a.res, a.err
+		return answered(a)
 	case <-ctx.Done():
 		select {
 		case a := <-done:
-			return a.res, a.err
+			return answered(a)
 		default:
 		}
-		return Result{}, billkit.WrapError(ctx.Err(), billkit.CodeUnavailable, "provisioning.module_timeout",
-			fmt.Sprintf("module %s did not answer within %s", mod.Name(), m.cfg.ModuleTimeout))
+		return Result{}, timedOut(ctx.Err())
 	}
 }
 
