@@ -40,3 +40,23 @@ type Page[T any] struct {
 	// NextCursor continues the list; "" when this is the last page.
 	NextCursor string `json:"next_cursor,omitempty"`
 }
+
+// CollectPages reads every page of a list and returns all their items:
+// list is called with "" first, then with each page's NextCursor until one
+// has none. Callers pass a closure that sets the cursor on their filter
+// (with a Limit of MaxPageLimit to read few pages).
+func CollectPages[T any](list func(cursor string) (Page[T], error)) ([]T, error) {
+	var out []T
+	cursor := ""
+	for {
+		page, err := list(cursor)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page.Items...)
+		if page.NextCursor == "" {
+			return out, nil
+		}
+		cursor = page.NextCursor
+	}
+}

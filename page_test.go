@@ -2,6 +2,8 @@ package billkit_test
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/billkit/billkit"
@@ -46,5 +48,25 @@ func TestPageJSON(t *testing.T) {
 	var p billkit.PageParams
 	if err := json.Unmarshal([]byte(`{"limit":10,"cursor":"abc"}`), &p); err != nil || p.Limit != 10 || p.Cursor != "abc" {
 		t.Errorf("PageParams = %+v, %v", p, err)
+	}
+}
+
+func TestCollectPagesReadsEveryPage(t *testing.T) {
+	pages := map[string]billkit.Page[int]{
+		"":  {Items: []int{1, 2}, NextCursor: "b"},
+		"b": {Items: []int{3}, NextCursor: "c"},
+		"c": {Items: []int{4}},
+	}
+	var asked []string
+	got, err := billkit.CollectPages(func(cursor string) (billkit.Page[int], error) {
+		asked = append(asked, cursor)
+		return pages[cursor], nil
+	})
+	if err != nil || fmt.Sprint(got) != "[1 2 3 4]" || fmt.Sprint(asked) != "[ b c]" {
+		t.Fatalf("CollectPages = %v, %v after cursors %q", got, err, asked)
+	}
+	boom := errors.New("boom")
+	if _, err := billkit.CollectPages(func(string) (billkit.Page[int], error) { return billkit.Page[int]{}, boom }); !errors.Is(err, boom) {
+		t.Fatalf("CollectPages error = %v", err)
 	}
 }

@@ -2,6 +2,7 @@ package billkit
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -177,3 +178,38 @@ func NewProviderID() ProviderID { return NewID[providerRef]() }
 
 // ParseProviderID parses the canonical string form of a ProviderID.
 func ParseProviderID(s string) (ProviderID, error) { return ParseID[providerRef](s) }
+
+// WithRights returns the actor, also allowed rights on client: for an
+// operation the actor may do that implies moves it may not make by itself
+// (confirming a payment posts to the ledger; ordering charges the
+// balance). The moves keep the actor's identity in the ledger and the
+// action log. An actor without permissions (the system actor, which may
+// do everything) is returned as it is.
+func (a Actor) WithRights(client ClientID, rights ...Right) Actor {
+	if a.Permissions != nil {
+		a.Permissions = lentRights{base: a.Permissions, client: client, rights: rights}
+	}
+	return a
+}
+
+// lentRights are permissions plus some rights on one client.
+type lentRights struct {
+	base   Permissions
+	client ClientID
+	rights []Right
+}
+
+func (p lentRights) Allows(r Right, c ClientID) bool {
+	if c == p.client && slices.Contains(p.rights, r) {
+		return true
+	}
+	return p.base.Allows(r, c)
+}
+
+func (p lentRights) Clients() ([]ClientID, bool) {
+	ids, all := p.base.Clients()
+	if all || slices.Contains(ids, p.client) {
+		return ids, all
+	}
+	return append(slices.Clone(ids), p.client), false
+}

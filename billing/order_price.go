@@ -227,18 +227,12 @@ func (s *Service) catalogTariff(ctx context.Context, provider billkit.ProviderID
 	if t.ProviderID != provider {
 		return nil, nil, "", billkit.InvalidField("tariff_id", "tariff.other_provider", "is a tariff of another provider")
 	}
-	var versions []catalog.PriceVersion
-	f := catalog.PriceVersionFilter{TariffID: id, PageParams: billkit.PageParams{Limit: billkit.MaxPageLimit}}
-	for {
-		page, err := s.cfg.Catalog.ListPriceVersions(ctx, catalogReader, f)
-		if err != nil {
-			return nil, nil, "", err
-		}
-		versions = append(versions, page.Items...)
-		if page.NextCursor == "" {
-			break
-		}
-		f.Cursor = page.NextCursor
+	versions, err := billkit.CollectPages(func(cursor string) (billkit.Page[catalog.PriceVersion], error) {
+		return s.cfg.Catalog.ListPriceVersions(ctx, catalogReader, catalog.PriceVersionFilter{TariffID: id,
+			PageParams: billkit.PageParams{Limit: billkit.MaxPageLimit, Cursor: cursor}})
+	})
+	if err != nil {
+		return nil, nil, "", err
 	}
 	pt, err := s.cfg.Catalog.GetProductType(ctx, catalogReader, t.ProductTypeID)
 	if err != nil {
@@ -249,19 +243,10 @@ func (s *Service) catalogTariff(ctx context.Context, provider billkit.ProviderID
 
 // allDiscounts reads every discount that f selects, page after page.
 func allDiscounts(ctx context.Context, st Store, f DiscountFilter) ([]Discount, error) {
-	var out []Discount
-	f.PageParams = billkit.PageParams{Limit: billkit.MaxPageLimit}
-	for {
-		page, err := st.ListDiscounts(ctx, f)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, page.Items...)
-		if page.NextCursor == "" {
-			return out, nil
-		}
-		f.Cursor = page.NextCursor
-	}
+	return billkit.CollectPages(func(cursor string) (billkit.Page[Discount], error) {
+		f.PageParams = billkit.PageParams{Limit: billkit.MaxPageLimit, Cursor: cursor}
+		return st.ListDiscounts(ctx, f)
+	})
 }
 
 // usablePromo returns the client's code when it may be used on the date

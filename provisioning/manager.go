@@ -17,6 +17,7 @@ type Billing interface {
 	GetClient(ctx context.Context, actor billkit.Actor, id billkit.ClientID) (*billing.Client, error)
 	GetProvider(ctx context.Context, actor billkit.Actor, id billkit.ProviderID) (*billing.Provider, error)
 	Balance(ctx context.Context, actor billkit.Actor, client billkit.ClientID) (billkit.Money, error)
+	RedeemPromoTx(ctx context.Context, tx billing.Store, actor billkit.Actor, code string, client billkit.ClientID, ref string) (*billing.PromoRedemption, error)
 }
 
 var _ Billing = (*billing.Service)(nil)
@@ -28,6 +29,8 @@ type Catalog interface {
 	GetProductType(ctx context.Context, actor billkit.Actor, id catalog.ProductTypeID) (*catalog.ProductType, error)
 	GetTariffGroup(ctx context.Context, actor billkit.Actor, id catalog.TariffGroupID) (*catalog.TariffGroup, error)
 	CheckTariffChange(ctx context.Context, actor billkit.Actor, from, to catalog.TariffID) error
+	ListAgreements(ctx context.Context, actor billkit.Actor, f catalog.AgreementFilter) (billkit.Page[catalog.Agreement], error)
+	ListOSImages(ctx context.Context, actor billkit.Actor, f catalog.OSImageFilter) (billkit.Page[catalog.OSImage], error)
 }
 
 var _ Catalog = (*catalog.Service)(nil)

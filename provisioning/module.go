@@ -2,7 +2,6 @@ package provisioning
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -217,7 +216,3 @@ func validModuleName(s string) bool {
 	}
 	return true
 }
-
-// requestJSON is the JSON form of a request, as the script and webhook
-// modules send it.
-func requestJSON(req Request) ([]byte, error) { return json.Marshal(req) }

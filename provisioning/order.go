@@ -76,24 +76,6 @@ type OrderItemParams struct {
 	PromoCode  string   `json:"promo_code,omitempty"`
 }
 
-// promoRedeemer is billing's use of a promo code in the caller's
-// transaction; *billing.Service has it. A Billing without it cannot take
-// orders with a code.
-type promoRedeemer interface {
-	RedeemPromoTx(ctx context.Context, tx billing.Store, actor billkit.Actor, code string, client billkit.ClientID, ref string) (*billing.PromoRedemption, error)
-}
-
-// agreementLister and osImageLister are the catalog's lists that orders
-// check against; *catalog.Service has both. A Catalog without them leaves
-// those checks out.
-type agreementLister interface {
-	ListAgreements(ctx context.Context, actor billkit.Actor, f catalog.AgreementFilter) (billkit.Page[catalog.Agreement], error)
-}
-
-type osImageLister interface {
-	ListOSImages(ctx context.Context, actor billkit.Actor, f catalog.OSImageFilter) (billkit.Page[catalog.OSImage], error)
-}
-
 // orderLine is what paying an item needs of the catalog, read before the
 // transaction (the catalog may live elsewhere, and a store may have one
 // connection).
@@ -304,7 +286,7 @@ func (ck *orderChecks) item(ctx context.Context, v *billkit.FieldErrors, f strin
 	if err := ck.readLists(ctx); err != nil {
 		return orderLine{}, nil, err
 	}
-	if it.OSImage != "" && ck.images != nil {
+	if it.OSImage != "" {
 		v.Check(slices.ContainsFunc(ck.images, func(o catalog.OSImage) bool { return o.Code == it.OSImage && o.Offers(t) }),
 			f+".os_image", ReasonOSImageUnknown, fmt.Sprintf("%q is not an OS image of tariff %s", it.OSImage, t.Code))
 	}
@@ -373,34 +355,19 @@ func (ck *orderChecks) readLists(ctx context.Context) error {
 	}
 	ck.read = true
 	provider := ck.plan.client.ProviderID
-	if l, ok := ck.m.cfg.Catalog.(agreementLister); ok {
-		f := catalog.AgreementFilter{ProviderID: provider, PageParams: billkit.PageParams{Limit: billkit.MaxPageLimit}}
-		for {
-			page, err := l.ListAgreements(ctx, selfActor, f)
-			if err != nil {
-				return err
-			}
-			ck.agreements = append(ck.agreements, page.Items...)
-			if f.Cursor = page.NextCursor; f.Cursor == "" {
-				break
-			}
-		}
+	var err error
+	ck.agreements, err = billkit.CollectPages(func(cursor string) (billkit.Page[catalog.Agreement], error) {
+		return ck.m.cfg.Catalog.ListAgreements(ctx, selfActor, catalog.AgreementFilter{ProviderID: provider,
+			PageParams: billkit.PageParams{Limit: billkit.MaxPageLimit, Cursor: cursor}})
+	})
+	if err != nil {
+		return err
 	}
-	if l, ok := ck.m.cfg.Catalog.(osImageLister); ok {
-		ck.images = []catalog.OSImage{}
-		f := catalog.OSImageFilter{ProviderID: provider, PageParams: billkit.PageParams{Limit: billkit.MaxPageLimit}}
-		for {
-			page, err := l.ListOSImages(ctx, selfActor, f)
-			if err != nil {
-				return err
-			}
-			ck.images = append(ck.images, page.Items...)
-			if f.Cursor = page.NextCursor; f.Cursor == "" {
-				break
-			}
-		}
-	}
-	return nil
+	ck.images, err = billkit.CollectPages(func(cursor string) (billkit.Page[catalog.OSImage], error) {
+		return ck.m.cfg.Catalog.ListOSImages(ctx, selfActor, catalog.OSImageFilter{ProviderID: provider,
+			PageParams: billkit.PageParams{Limit: billkit.MaxPageLimit, Cursor: cursor}})
+	})
+	return err
 }
 
 // orderablePeriods lists the periods a tariff is ordered for.
@@ -536,12 +503,8 @@ func (m *Manager) payOrderTx(ctx context.Context, tx Store, actor billkit.Actor,
 			}
 		}
 		if it.PromoCode != "" {
-			r, ok := m.cfg.Billing.(promoRedeemer)
-			if !ok {
-				return billkit.Errorf(billkit.CodeFailedPrecondition, "provisioning.promo_unsupported", "billing cannot redeem promo codes")
-			}
-			lent := withLentRights(actor, o.ClientID, billkit.R(billing.FunctionClient, billkit.OpEdit))
-			if _, err := r.RedeemPromoTx(ctx, tx.Billing(), lent, it.PromoCode, o.ClientID, o.ID.String()); err != nil {
+			lent := actor.WithRights(o.ClientID, billkit.R(billing.FunctionClient, billkit.OpEdit))
+			if _, err := m.cfg.Billing.RedeemPromoTx(ctx, tx.Billing(), lent, it.PromoCode, o.ClientID, o.ID.String()); err != nil {
 				return err
 			}
 		}

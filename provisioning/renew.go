@@ -3,7 +3,6 @@ package provisioning
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/billkit/billkit"
 	"github.com/billkit/billkit/billing"
@@ -226,43 +225,7 @@ func (m *Manager) ListRenewals(ctx context.Context, actor billkit.Actor, f Renew
 	return m.store.ListRenewals(ctx, f)
 }
 
-// lentRights are an actor's permissions plus rights on one client that
-// what the actor does implies: ordering, or renewing a service, charges
-// the client's balance, which a customer may not do by itself. The moves
-// keep the actor's identity in the ledger and the action log.
-type lentRights struct {
-	base   billkit.Permissions
-	client billkit.ClientID
-	rights []billkit.Right
-}
-
-// Allows is the base's, and the lent rights on the client.
-func (p lentRights) Allows(r billkit.Right, c billkit.ClientID) bool {
-	if c == p.client && slices.Contains(p.rights, r) {
-		return true
-	}
-	return p.base.Allows(r, c)
-}
-
-// Clients is the base's, with the client.
-func (p lentRights) Clients() ([]billkit.ClientID, bool) {
-	ids, all := p.base.Clients()
-	if all || slices.Contains(ids, p.client) {
-		return ids, all
-	}
-	return append(slices.Clone(ids), p.client), false
-}
-
-// withLentRights returns actor, also allowed rights on client. An actor
-// without permissions (the system) may do everything already.
-func withLentRights(actor billkit.Actor, client billkit.ClientID, rights ...billkit.Right) billkit.Actor {
-	if actor.Permissions != nil {
-		actor.Permissions = lentRights{base: actor.Permissions, client: client, rights: rights}
-	}
-	return actor
-}
-
 // chargeActor is actor, allowed to charge client.
 func chargeActor(actor billkit.Actor, client billkit.ClientID) billkit.Actor {
-	return withLentRights(actor, client, billkit.R(billing.FunctionExpense, billkit.OpCreate))
+	return actor.WithRights(client, billkit.R(billing.FunctionExpense, billkit.OpCreate))
 }
