@@ -187,22 +187,9 @@ func expensePeriod(v *billkit.FieldErrors, start, end billkit.Date) {
 
 // Charge charges a client in one transaction: see ChargeTx.
 func (s *Service) Charge(ctx context.Context, actor billkit.Actor, p ChargeParams) (*Expense, error) {
-	if err := actor.Validate(); err != nil {
-		return nil, err
-	}
-	if err := p.validate(); err != nil {
-		return nil, err
-	}
-	var x *Expense
-	err := s.store.InTx(ctx, func(tx Store) error {
-		var err error
-		x, err = s.chargeTx(ctx, tx, actor, p)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return x, nil
+	// InTx on the service's own store begins the transaction that ChargeTx
+	// would otherwise nest in as a savepoint.
+	return s.ChargeTx(ctx, s.store, actor, p)
 }
 
 // ChargeTx charges a client in the caller's transaction: it posts the

@@ -206,22 +206,9 @@ type LedgerDiscrepancy struct {
 // ReasonInsufficientFunds unless p.AllowBelowLimit; the check and the
 // write are atomic, also under concurrent postings.
 func (s *Service) Post(ctx context.Context, actor billkit.Actor, p PostParams) (*LedgerEntry, error) {
-	if err := actor.Validate(); err != nil {
-		return nil, err
-	}
-	if err := p.validate(); err != nil {
-		return nil, err
-	}
-	var e *LedgerEntry
-	err := s.store.InTx(ctx, func(tx Store) error {
-		var err error
-		e, err = s.post(ctx, tx, actor, p)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return e, nil
+	// InTx on the service's own store begins the transaction that PostTx
+	// would otherwise nest in as a savepoint.
+	return s.PostTx(ctx, s.store, actor, p)
 }
 
 // PostTx is Post for callers already in a transaction (a payment, an

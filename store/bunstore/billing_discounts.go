@@ -105,15 +105,7 @@ func (b billingStore) GetDiscount(ctx context.Context, id billing.DiscountID) (*
 	if id.IsZero() {
 		return nil, billkit.NotFound("discount", id)
 	}
-	row, err := getRow(ctx, b.s, discounts.table, id, billingByID(id))
-	if err != nil {
-		return nil, err
-	}
-	d, err := row.discount()
-	if err != nil {
-		return nil, err
-	}
-	return &d, nil
+	return converted((*discountRow).discount)(getRow(ctx, b.s, discounts.table, id, billingByID(id)))
 }
 
 func (b billingStore) UpdateDiscount(ctx context.Context, d *billing.Discount) error {

@@ -138,15 +138,7 @@ func (b billingStore) GetExpense(ctx context.Context, id billing.ExpenseID) (*bi
 	if id.IsZero() {
 		return nil, billkit.NotFound("expense", id)
 	}
-	row, err := getRow(ctx, b.s, expenses.table, id, billingByID(id))
-	if err != nil {
-		return nil, err
-	}
-	x, err := row.expense()
-	if err != nil {
-		return nil, err
-	}
-	return &x, nil
+	return converted((*expenseRow).expense)(getRow(ctx, b.s, expenses.table, id, billingByID(id)))
 }
 
 // UpdateExpenseCovered writes Covered and the status it gives.

@@ -303,13 +303,7 @@ func (b billingStore) readInvoice(ctx context.Context, id billing.InvoiceID, loc
 	if id.IsZero() {
 		return nil, billkit.NotFound("invoice", id)
 	}
-	row, err := getRow(ctx, b.s, invoices.table, id, func(q *bun.SelectQuery) *bun.SelectQuery {
-		q = q.Where("?TableAlias.id = ?", id)
-		if lock && b.s.dialect == DialectPostgres {
-			q = q.For("UPDATE")
-		}
-		return q
-	})
+	row, err := lockedGet(ctx, b.s, invoices.table, id, lock)
 	if err != nil {
 		return nil, err
 	}

@@ -331,17 +331,9 @@ func (b billingStore) GetClientBalance(ctx context.Context, client billkit.Clien
 	if client.IsZero() {
 		return nil, billkit.NotFound("client_balance", client)
 	}
-	row, err := getRow(ctx, b.s, clientBalances.table, client, func(q *bun.SelectQuery) *bun.SelectQuery {
+	return converted((*balanceRow).balance)(getRow(ctx, b.s, clientBalances.table, client, func(q *bun.SelectQuery) *bun.SelectQuery {
 		return q.Where("?TableAlias.client_id = ?", client)
-	})
-	if err != nil {
-		return nil, err
-	}
-	cb, err := row.balance()
-	if err != nil {
-		return nil, err
-	}
-	return &cb, nil
+	}))
 }
 
 func (b billingStore) ListClientBalances(ctx context.Context, f billing.ClientBalanceFilter) (billkit.Page[billing.ClientBalance], error) {
@@ -388,15 +380,7 @@ func (b billingStore) GetLedgerEntry(ctx context.Context, id billing.LedgerEntry
 	if id.IsZero() {
 		return nil, billkit.NotFound("ledger_entry", id)
 	}
-	row, err := getRow(ctx, b.s, ledgerEntries.table, id, billingByID(id))
-	if err != nil {
-		return nil, err
-	}
-	e, err := row.entry()
-	if err != nil {
-		return nil, err
-	}
-	return &e, nil
+	return converted((*ledgerRow).entry)(getRow(ctx, b.s, ledgerEntries.table, id, billingByID(id)))
 }
 
 func (b billingStore) ListLedgerEntries(ctx context.Context, f billing.LedgerFilter) (billkit.Page[billing.LedgerEntry], error) {

@@ -232,15 +232,7 @@ func (b billingStore) InsertPayment(ctx context.Context, p *billing.Payment) err
 }
 
 func (b billingStore) getPayment(ctx context.Context, key any, where func(*bun.SelectQuery) *bun.SelectQuery) (*billing.Payment, error) {
-	row, err := getRow(ctx, b.s, payments.table, key, where)
-	if err != nil {
-		return nil, err
-	}
-	p, err := row.payment()
-	if err != nil {
-		return nil, err
-	}
-	return &p, nil
+	return converted((*paymentRow).payment)(getRow(ctx, b.s, payments.table, key, where))
 }
 
 func (b billingStore) GetPayment(ctx context.Context, id billing.PaymentID) (*billing.Payment, error) {
@@ -422,15 +414,7 @@ func (b billingStore) GetPaymentRefund(ctx context.Context, id billing.PaymentRe
 	if id.IsZero() {
 		return nil, billkit.NotFound("payment_refund", id)
 	}
-	row, err := getRow(ctx, b.s, paymentRefunds.table, id, billingByID(id))
-	if err != nil {
-		return nil, err
-	}
-	r, err := row.refund()
-	if err != nil {
-		return nil, err
-	}
-	return &r, nil
+	return converted((*refundRow).refund)(getRow(ctx, b.s, paymentRefunds.table, id, billingByID(id)))
 }
 
 func (b billingStore) UpdatePaymentRefund(ctx context.Context, r *billing.PaymentRefund) error {

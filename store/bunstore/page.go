@@ -117,3 +117,18 @@ func convertPage[R, T any](page billkit.Page[R], conv func(*R) (T, error)) (bill
 	}
 	return out, nil
 }
+
+// converted turns a row reader's answer into its domain value, so that a
+// Get reads `return converted((*fooRow).foo)(getRow(...))`.
+func converted[R, T any](conv func(*R) (T, error)) func(*R, error) (*T, error) {
+	return func(row *R, err error) (*T, error) {
+		if err != nil {
+			return nil, err
+		}
+		v, err := conv(row)
+		if err != nil {
+			return nil, err
+		}
+		return &v, nil
+	}
+}

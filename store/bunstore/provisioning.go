@@ -6,7 +6,6 @@ import (
 	"github.com/billkit/billkit"
 	"github.com/billkit/billkit/billing"
 	"github.com/billkit/billkit/provisioning"
-	"github.com/uptrace/bun"
 )
 
 // provisioningStore is the provisioning.Store on bun.
@@ -32,19 +31,6 @@ func (p provisioningStore) Billing() billing.Store { return p.s.Billing() }
 // InsertAction appends to the action log.
 func (p provisioningStore) InsertAction(ctx context.Context, act *billkit.Action) error {
 	return p.s.insertAction(ctx, act)
-}
-
-// lockedGet is getRow that, on PostgreSQL, locks the row FOR UPDATE until
-// the transaction ends. SQLite needs no row lock: the Store has one
-// connection, so its transactions run one after another.
-func lockedGet[T any](ctx context.Context, s *Store, t table[T], id any, lock bool) (*T, error) {
-	return getRow(ctx, s, t, id, func(q *bun.SelectQuery) *bun.SelectQuery {
-		q = q.Where("?TableAlias.id = ?", id)
-		if lock && s.dialect == DialectPostgres {
-			q = q.For("UPDATE")
-		}
-		return q
-	})
 }
 
 // emptyPage is the first (and only) page of a list that selects nothing,

@@ -114,15 +114,7 @@ func (p provisioningStore) readOrder(ctx context.Context, id provisioning.OrderI
 	if id.IsZero() {
 		return nil, billkit.NotFound("order", id)
 	}
-	row, err := lockedGet(ctx, p.s, orders.table, id, lock)
-	if err != nil {
-		return nil, err
-	}
-	o, err := row.order()
-	if err != nil {
-		return nil, err
-	}
-	return &o, nil
+	return converted((*orderRow).order)(lockedGet(ctx, p.s, orders.table, id, lock))
 }
 
 // UpdateOrder writes every field of the order; not_found

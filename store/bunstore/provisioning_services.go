@@ -146,15 +146,7 @@ func (p provisioningStore) readService(ctx context.Context, id provisioning.Serv
 	if id.IsZero() {
 		return nil, billkit.NotFound("service", id)
 	}
-	row, err := lockedGet(ctx, p.s, services.table, id, lock)
-	if err != nil {
-		return nil, err
-	}
-	s, err := row.service()
-	if err != nil {
-		return nil, err
-	}
-	return &s, nil
+	return converted((*serviceRow).service)(lockedGet(ctx, p.s, services.table, id, lock))
 }
 
 // UpdateService writes every field of the service; not_found

@@ -179,3 +179,16 @@ func listRows[T any](ctx context.Context, s *Store, l list[T], pp billkit.PagePa
 	}
 	return page, nil
 }
+
+// lockedGet is getRow that, on PostgreSQL, locks the row FOR UPDATE until
+// the transaction ends. SQLite needs no row lock: the Store has one
+// connection, so its transactions run one after another.
+func lockedGet[T any](ctx context.Context, s *Store, t table[T], id any, lock bool) (*T, error) {
+	return getRow(ctx, s, t, id, func(q *bun.SelectQuery) *bun.SelectQuery {
+		q = q.Where("?TableAlias.id = ?", id)
+		if lock && s.dialect == DialectPostgres {
+			q = q.For("UPDATE")
+		}
+		return q
+	})
+}
