@@ -13,6 +13,7 @@ import (
 	"github.com/billkit/billkit/billing"
 	"github.com/billkit/billkit/catalog"
 	"github.com/billkit/billkit/directory"
+	"github.com/billkit/billkit/provisioning"
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 )
@@ -37,6 +38,10 @@ type Config struct {
 	// export, quotes and the public storefront. Default: none, and the
 	// catalog operations are not registered.
 	Catalog *catalog.Service
+	// Provisioning serves orders, services, their tasks, servers,
+	// datacenters and the billing cycle. Default: none, and those
+	// operations are not registered.
+	Provisioning *provisioning.Manager
 	// RateSource is used by POST /exchange-rates/refresh. Default: none, and
 	// the endpoint answers failed_precondition.
 	RateSource directory.RateSource
@@ -106,6 +111,7 @@ func New(cfg Config) (http.Handler, error) {
 	}
 	h.billing = cfg.Billing
 	h.catalog = cfg.Catalog
+	h.provisioning = cfg.Provisioning
 	if cfg.Clock == nil {
 		cfg.Clock = billkit.SystemClock()
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/billkit/billkit/billing"
 	"github.com/billkit/billkit/catalog"
 	"github.com/billkit/billkit/directory"
+	"github.com/billkit/billkit/provisioning"
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/shopspring/decimal"
 )
@@ -21,6 +22,7 @@ type handlers struct {
 	access       *access.Service
 	billing      *billing.Service
 	catalog      *catalog.Service
+	provisioning *provisioning.Manager
 	clock        billkit.Clock
 	cookieSecure bool
 	resetSender  func(ctx context.Context, email, token string) error
@@ -150,6 +152,9 @@ func (h *handlers) register(api huma.API) {
 	}
 	if h.catalog != nil {
 		h.registerCatalog(api)
+	}
+	if h.provisioning != nil {
+		h.registerProvisioning(api)
 	}
 }
 
