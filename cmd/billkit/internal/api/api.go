@@ -42,6 +42,11 @@ type Config struct {
 	// datacenters and the billing cycle. Default: none, and those
 	// operations are not registered.
 	Provisioning *provisioning.Manager
+	// WebhookSecrets are the secrets of the webhook modules by module
+	// name: a signed callback to POST /provisioning/callbacks/{module}
+	// completes a task of that module. Default: none, and callbacks are
+	// refused.
+	WebhookSecrets map[string][]byte
 	// RateSource is used by POST /exchange-rates/refresh. Default: none, and
 	// the endpoint answers failed_precondition.
 	RateSource directory.RateSource
@@ -112,6 +117,7 @@ func New(cfg Config) (http.Handler, error) {
 	h.billing = cfg.Billing
 	h.catalog = cfg.Catalog
 	h.provisioning = cfg.Provisioning
+	h.webhookSecrets = cfg.WebhookSecrets
 	if cfg.Clock == nil {
 		cfg.Clock = billkit.SystemClock()
 	}

@@ -23,9 +23,11 @@ type handlers struct {
 	billing      *billing.Service
 	catalog      *catalog.Service
 	provisioning *provisioning.Manager
-	clock        billkit.Clock
-	cookieSecure bool
-	resetSender  func(ctx context.Context, email, token string) error
+	// webhookSecrets verify webhook modules' callbacks, by module name.
+	webhookSecrets map[string][]byte
+	clock          billkit.Clock
+	cookieSecure   bool
+	resetSender    func(ctx context.Context, email, token string) error
 }
 
 // List is one page of a list: the items and the cursor of the next page,
