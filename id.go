@@ -1,6 +1,7 @@
 package billkit
 
 import (
+	"bytes"
 	"database/sql/driver"
 	"fmt"
 
@@ -62,6 +63,10 @@ func (id ID[E]) String() string {
 
 // UUID returns the ID as a uuid.UUID.
 func (id ID[E]) UUID() uuid.UUID { return id.u }
+
+// Compare orders IDs by their bytes, as PostgreSQL orders uuid columns and
+// SQLite their text: -1, 0 or +1.
+func (id ID[E]) Compare(o ID[E]) int { return bytes.Compare(id.u[:], o.u[:]) }
 
 // MarshalText implements encoding.TextMarshaler.
 func (id ID[E]) MarshalText() ([]byte, error) { return []byte(id.String()), nil }
