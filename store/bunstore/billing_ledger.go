@@ -118,10 +118,7 @@ func (b billingStore) CurrencyDigits(ctx context.Context, code string) (int, err
 	return digits, nil
 }
 
-func insufficientFunds() error {
-	return billkit.Errorf(billkit.CodeFailedPrecondition, billing.ReasonInsufficientFunds,
-		"the balance does not cover the amount within the client's credit limit")
-}
+func insufficientFunds() error { return billing.InsufficientFunds() }
 
 func balanceCurrencyMismatch(stored, given string) error {
 	return billkit.Errorf(billkit.CodeFailedPrecondition, "billing.balance_currency_mismatch",
