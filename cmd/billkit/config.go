@@ -28,6 +28,13 @@ type config struct {
 	// CookieSecure marks the session cookie Secure even on plain HTTP, for a
 	// server behind a TLS-terminating proxy.
 	CookieSecure bool `env:"BILLKIT_COOKIE_SECURE"`
+	// SecretKey encrypts servers' credentials: 32 bytes, as 64 hex digits
+	// or base64. It has no flag, since a command line shows in the process
+	// list. Empty: servers cannot be given credentials.
+	SecretKey string `env:"BILLKIT_SECRET_KEY"`
+	// Modules is the path of the YAML file that lists the processing
+	// modules (see modules.go); empty for the manual module alone.
+	Modules string `env:"BILLKIT_MODULES"`
 }
 
 // loadConfig reads the configuration from environ, a list of "KEY=value"
@@ -55,6 +62,7 @@ func (c *config) bindFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (env BILLKIT_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json (env BILLKIT_LOG_FORMAT)")
 	fs.StringVar(&c.RatesURL, "rates-url", c.RatesURL, "address of the exchange rate feed (env BILLKIT_RATES_URL)")
+	fs.StringVar(&c.Modules, "modules", c.Modules, "YAML file listing the processing modules (env BILLKIT_MODULES)")
 	fs.BoolVar(&c.CookieSecure, "cookie-secure", c.CookieSecure, "mark the session cookie Secure on plain HTTP too, behind a TLS proxy (env BILLKIT_COOKIE_SECURE)")
 }
 
@@ -70,6 +78,9 @@ func (c config) validate() error {
 	}
 	if strings.TrimSpace(c.DSN) == "" {
 		return fmt.Errorf("--dsn: must not be empty")
+	}
+	if _, err := parseSecretKey(c.SecretKey); err != nil {
+		return err
 	}
 	return nil
 }

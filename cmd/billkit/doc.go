@@ -10,6 +10,11 @@
 //	                         those of enabled currencies
 //	billkit version          print the version, commit and Go version
 //	billkit admin create     create a staff user with full rights
+//	billkit catalog export   write a provider's catalog as YAML or JSON
+//	billkit catalog import   check and apply a catalog document
+//	billkit cycle run        run the billing cycle once now (--dry-run writes
+//	                         nothing, --json prints the report as JSON,
+//	                         --batch N sets the services per transaction)
 //
 // serve answers:
 //
@@ -19,6 +24,11 @@
 //   - /metrics: Prometheus metrics: Go and process collectors, and
 //     billkit_http_requests_total and billkit_http_request_duration_seconds
 //     labelled by route pattern, method and status
+//
+// serve also runs, on a schedule, the periodic tasks: reconciling
+// payments, marking invoices overdue, forgetting expired idempotency keys,
+// cancelling orders left unpaid, the billing cycle (hourly) and
+// provisioning's due tasks (every minute).
 //
 // Every request is logged (method, path, route, status, bytes, duration,
 // remote address): never a query string, a header, a cookie or a body, so
@@ -38,6 +48,11 @@
 //	--rates-url   BILLKIT_RATES_URL   exchange rate feed (default: the ECB's daily file)
 //	--cookie-secure BILLKIT_COOKIE_SECURE  mark the session cookie Secure on plain
 //	                                  HTTP too, behind a TLS proxy (default false)
+//	--modules     BILLKIT_MODULES     YAML file of the processing modules (script and
+//	                                  webhook); the manual module is always there
+//	              BILLKIT_SECRET_KEY  32 bytes (64 hex digits or base64) that encrypt
+//	                                  servers' credentials; no flag, so that it does
+//	                                  not show in the process list
 //
 // Exit status: 0 on success, 1 on failure, 2 on a usage error.
 //

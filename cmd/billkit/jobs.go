@@ -7,10 +7,12 @@ import (
 
 	"github.com/billkit/billkit"
 	"github.com/billkit/billkit/billing"
+	"github.com/billkit/billkit/provisioning"
 )
 
 // task is work the server repeats: re-querying payments whose outcome is
-// unknown, marking invoices overdue, forgetting expired idempotency keys.
+// unknown, marking invoices overdue, forgetting expired idempotency keys,
+// the billing cycle and provisioning's tasks.
 type task struct {
 	name  string
 	every time.Duration
@@ -77,6 +79,26 @@ const (
 	purgeEvery = time.Hour
 	// schedulerTick is how often the server's loop looks for due tasks.
 	schedulerTick = time.Minute
+	// cycleEvery is how often the billing cycle runs. Its decisions are
+	// by the day, in each provider's time zone, so an hourly run renews
+	// within the hour after midnight wherever the provider is, and a run
+	// that failed is made up for within the hour.
+	cycleEvery = time.Hour
+	// dueTasksEvery is how often provisioning's tasks that are due (new
+	// ones, retries after their backoff, those whose worker died) are run:
+	// a client who ordered waits for the open at most this long.
+	dueTasksEvery = time.Minute
+	// dueTasksBatch is how many tasks one call of RunDueTasks runs.
+	dueTasksBatch = 100
+	// dueTasksRounds bounds the batches of one turn, so that a backlog
+	// does not hold the scheduler's other tasks back for long; the rest
+	// waits for the next turn.
+	dueTasksRounds = 10
+	// expiredOrdersEvery is how often new orders left unpaid past their
+	// time are cancelled. The cycle cancels them too, hourly; this runs
+	// more often so that the stock and server slots they hold come back
+	// sooner.
+	expiredOrdersEvery = 10 * time.Minute
 )
 
 // idempotencyPurger forgets the answers of idempotency keys that expired:
@@ -89,9 +111,12 @@ type idempotencyPurger interface {
 var schedulerActor = billkit.SystemActor("scheduler")
 
 // serverTasks are the tasks serve runs: asking gateways about payments
-// whose outcome is unknown, marking invoices overdue, and forgetting
-// expired idempotency keys. Each is safe to run on several servers at once.
-func serverTasks(bill *billing.Service, keys idempotencyPurger, log *slog.Logger) []task {
+// whose outcome is unknown, marking invoices overdue, forgetting expired
+// idempotency keys, cancelling orders left unpaid, the billing cycle, and
+// provisioning's due tasks (after the cycle, so that the operations it
+// queues start in the same turn). Each is safe to run on several servers
+// at once.
+func serverTasks(bill *billing.Service, mgr *provisioning.Manager, keys idempotencyPurger, log *slog.Logger) []task {
 	counted := func(name string, n int64, err error) error {
 		if err == nil && n > 0 {
 			log.Info("task done", "task", name, "count", n)
@@ -111,5 +136,51 @@ func serverTasks(bill *billing.Service, keys idempotencyPurger, log *slog.Logger
 			n, err := keys.PurgeIdempotencyKeys(ctx, now)
 			return counted("purge-idempotency-keys", n, err)
 		}},
+		{name: "cancel-expired-orders", every: expiredOrdersEvery, run: func(ctx context.Context, now time.Time) error {
+			n, err := mgr.CancelExpiredOrders(ctx, now)
+			return counted("cancel-expired-orders", int64(n), err)
+		}},
+		{name: "billing-cycle", every: cycleEvery, run: func(ctx context.Context, now time.Time) error {
+			rep, err := mgr.RunCycle(ctx, schedulerActor, provisioning.CycleOptions{Now: now})
+			logCycle(log, rep)
+			return err
+		}},
+		{name: "run-due-tasks", every: dueTasksEvery, run: func(ctx context.Context, _ time.Time) error {
+			n, err := runDueTasks(ctx, mgr)
+			return counted("run-due-tasks", int64(n), err)
+		}},
 	}
+}
+
+// runDueTasks runs provisioning's due tasks batch after batch while a
+// batch comes back full, at most dueTasksRounds batches, and returns how
+// many ran.
+func runDueTasks(ctx context.Context, mgr *provisioning.Manager) (int, error) {
+	total := 0
+	for range dueTasksRounds {
+		n, err := mgr.RunDueTasks(ctx, dueTasksBatch)
+		total += n
+		if err != nil || n < dueTasksBatch {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+// logCycle logs what a run of the cycle did when it did something, and
+// each service it could not handle: the run goes on past them, so the log
+// is where staff learn of them.
+func logCycle(log *slog.Logger, rep provisioning.CycleReport) {
+	for _, f := range rep.Failures {
+		log.Warn("billing cycle failure", "service_id", f.ServiceID.String(), "order_id", f.OrderID.String(),
+			"code", string(f.Code), "reason", f.Reason, "message", f.Message)
+	}
+	if rep.Notices+rep.Invoices+rep.Renewals+rep.Suspensions+rep.Resumptions+rep.Deletions+rep.Unpaid+
+		rep.OrdersPaid+rep.OrdersCancelled+len(rep.Failures) == 0 {
+		return
+	}
+	log.Info("task done", "task", "billing-cycle", "services", rep.Services, "renewals", rep.Renewals,
+		"suspensions", rep.Suspensions, "resumptions", rep.Resumptions, "deletions", rep.Deletions,
+		"notices", rep.Notices, "invoices", rep.Invoices, "unpaid", rep.Unpaid,
+		"orders_paid", rep.OrdersPaid, "orders_cancelled", rep.OrdersCancelled, "failures", len(rep.Failures))
 }

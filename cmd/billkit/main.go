@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/billkit/billkit"
 	"github.com/spf13/cobra"
 )
 
@@ -29,6 +30,17 @@ type Main struct {
 	// OnListen, when set, is called with the bound address once serve
 	// listens; tests start serve on port 0 and learn the port from it.
 	OnListen func(net.Addr)
+	// Clock, when set, replaces the system clock for billing, the catalog,
+	// provisioning and the scheduler; tests fix the time with it.
+	Clock billkit.Clock
+}
+
+// clock is Main.Clock, or the system clock.
+func (m *Main) clock() billkit.Clock {
+	if m.Clock != nil {
+		return m.Clock
+	}
+	return billkit.SystemClock()
 }
 
 // exitError carries an exit status out of a command.
@@ -94,6 +106,7 @@ func (m *Main) rootCommand(cfg *config) *cobra.Command {
 		m.ratesCommand(cfg),
 		m.adminCommand(cfg),
 		m.catalogCommand(cfg),
+		m.cycleCommand(cfg),
 	)
 	return root
 }

@@ -139,7 +139,8 @@ func TestServe(t *testing.T) {
 		t.Fatalf("serve exited with %d: %s", code, stderr.String())
 	}
 	logs := stderr.String()
-	for _, want := range []string{`"msg":"listening"`, `"msg":"request"`, `"route":"GET /api/v1/currencies"`, `"msg":"stopped"`} {
+	for _, want := range []string{`"msg":"listening"`, `"msg":"request"`, `"route":"GET /api/v1/currencies"`, `"msg":"stopped"`,
+		`"level":"WARN","msg":"BILLKIT_SECRET_KEY is not set`} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("logs lack %s", want)
 		}
@@ -282,6 +283,41 @@ func TestAdminCreate(t *testing.T) {
 	}
 	if strings.Contains(stderr.String(), "one-time password") {
 		t.Fatalf("serve made a first admin although staff users exist")
+	}
+}
+
+// TestServeWithModulesAndKey starts serve with a secret key and a modules
+// file: it starts without the key's warning, and serves.
+func TestServeWithModulesAndKey(t *testing.T) {
+	dir := t.TempDir()
+	mods := filepath.Join(dir, "modules.yaml")
+	if err := os.WriteFile(mods, []byte("modules:\n  - name: panel\n    kind: webhook\n    url: https://panel.example.com/hook\n    secret_env: PANEL_SECRET\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"BILLKIT_DSN=" + filepath.Join(dir, "k.db"), "BILLKIT_MODULES=" + mods,
+		"BILLKIT_SECRET_KEY=3031323334353637383961626364656630313233343536373839616263646566",
+		"PANEL_SECRET=0123456789abcdef0123"}
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	addrs := make(chan net.Addr, 1)
+	var stderr syncBuffer
+	m := &Main{Stdout: io.Discard, Stderr: &stderr, Environ: env, OnListen: func(a net.Addr) { addrs <- a }}
+	done := make(chan int, 1)
+	go func() { done <- m.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}) }()
+	select {
+	case a := <-addrs:
+		if code, body := httpGet(t, "http://"+a.String()+"/healthz"); code != 200 {
+			t.Fatalf("/healthz: %d %s", code, body)
+		}
+	case code := <-done:
+		t.Fatalf("serve exited with %d: %s", code, stderr.String())
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("serve exited with %d: %s", code, stderr.String())
+	}
+	if logs := stderr.String(); strings.Contains(logs, "BILLKIT_SECRET_KEY") || strings.Contains(logs, "0123456789abcdef0123") {
+		t.Fatalf("the log speaks of the key or shows the webhook's secret:\n%s", logs)
 	}
 }
 

@@ -10,14 +10,13 @@ import (
 	"slices"
 	"time"
 
-	"github.com/billkit/billkit"
 	"github.com/billkit/billkit/access"
 	"github.com/billkit/billkit/billing"
-	"github.com/billkit/billkit/billing/stripe"
 	"github.com/billkit/billkit/catalog"
 	"github.com/billkit/billkit/cmd/billkit/internal/api"
 	"github.com/billkit/billkit/directory"
 	"github.com/billkit/billkit/directory/ecb"
+	"github.com/billkit/billkit/provisioning"
 	"github.com/spf13/cobra"
 )
 
@@ -38,6 +37,15 @@ func (m *Main) serveCommand(cfg *config) *cobra.Command {
 
 func (m *Main) serve(ctx context.Context, cfg *config) (err error) {
 	log := cfg.logger(m.Stderr)
+	// The modules file and the key are checked before the database opens,
+	// so that a mistake in them changes nothing.
+	setup, err := m.loadProvisioning(cfg)
+	if err != nil {
+		return err
+	}
+	if setup.secretKey == nil {
+		log.Warn("BILLKIT_SECRET_KEY is not set: servers cannot be given credentials until it is")
+	}
 	st, svc, err := openDirectory(ctx, cfg, log, "serve")
 	if err != nil {
 		return err
@@ -48,28 +56,29 @@ func (m *Main) serve(ctx context.Context, cfg *config) (err error) {
 		}
 	}()
 
+	clock := m.clock()
 	acc := access.NewService(st.Access(), access.Config{Rights: rightsConfig()})
-	// Billing reads tariffs from the catalog (order prices, discounts by
-	// tariff, recalculations), so the catalog comes first.
-	cat := catalog.NewService(st.Catalog(), svc, catalog.Config{})
-	bill := billing.NewService(st.Billing(), svc, billing.Config{
-		Gateways: []billing.Gateway{stripe.New(stripe.Config{})},
-		Catalog:  cat,
-	})
+	cat, bill := newMoney(st, svc, clock)
+	mgr, err := newManager(managerParams{Store: st, Billing: bill, Catalog: cat, Clock: clock, Setup: setup})
+	if err != nil {
+		return err
+	}
 	if err := ensureFirstAdmin(ctx, acc, log, m.Stderr); err != nil {
 		return err
 	}
 
 	h, err := newHandler(handlerConfig{
-		Directory:    svc,
-		Access:       acc,
-		Billing:      bill,
-		Catalog:      cat,
-		RateSource:   rateSource(cfg),
-		Ping:         st.Ping,
-		Logger:       log,
-		CookieSecure: cfg.CookieSecure,
-		Idempotency:  st,
+		Directory:      svc,
+		Access:         acc,
+		Billing:        bill,
+		Catalog:        cat,
+		Provisioning:   mgr,
+		WebhookSecrets: setup.webhookSecrets,
+		RateSource:     rateSource(cfg),
+		Ping:           st.Ping,
+		Logger:         log,
+		CookieSecure:   cfg.CookieSecure,
+		Idempotency:    st,
 	})
 	if err != nil {
 		return err
@@ -95,7 +104,7 @@ func (m *Main) serve(ctx context.Context, cfg *config) (err error) {
 
 	// The scheduler runs beside the server and stops before the store
 	// closes.
-	sched := newScheduler(billkit.SystemClock(), log, serverTasks(bill, st, log)...)
+	sched := newScheduler(clock, log, serverTasks(bill, mgr, st, log)...)
 	schedCtx, stopScheduler := context.WithCancel(context.WithoutCancel(ctx))
 	schedDone := make(chan struct{})
 	go func() {
@@ -131,14 +140,16 @@ func (m *Main) serve(ctx context.Context, cfg *config) (err error) {
 }
 
 // rightsConfig is the access configuration of the server's rights: the
-// default functions and billing's money core, whose payments, invoices and
-// expenses belong to clients (so a custom customer role may hold rights on
+// default functions, billing's money core, whose payments, invoices and
+// expenses belong to clients, and provisioning, whose orders, services and
+// tasks belong to clients (so a custom customer role may hold rights on
 // them).
 func rightsConfig() access.RightsConfig {
 	return access.RightsConfig{
-		Functions: union(access.DefaultFunctions(), billing.Functions()),
-		ClientFunctions: union(access.DefaultClientFunctions(),
+		Functions: union(union(access.DefaultFunctions(), billing.Functions()), provisioning.Functions()),
+		ClientFunctions: union(union(access.DefaultClientFunctions(),
 			[]string{billing.FunctionPayment, billing.FunctionInvoice, billing.FunctionExpense}),
+			provisioning.ClientFunctions()),
 	}
 }
 
@@ -171,12 +182,17 @@ func rateSource(cfg *config) directory.RateSource {
 
 // handlerConfig is what newHandler serves.
 type handlerConfig struct {
-	Directory    *directory.Service
-	Access       *access.Service
-	Billing      *billing.Service
-	Catalog      *catalog.Service
-	CookieSecure bool
-	RateSource   directory.RateSource
+	Directory *directory.Service
+	Access    *access.Service
+	Billing   *billing.Service
+	Catalog   *catalog.Service
+	// Provisioning serves orders, services, tasks, servers and the cycle.
+	Provisioning *provisioning.Manager
+	// WebhookSecrets are the webhook modules' secrets by module name, for
+	// their signed callbacks.
+	WebhookSecrets map[string][]byte
+	CookieSecure   bool
+	RateSource     directory.RateSource
 	// Idempotency keeps Idempotency-Key answers (the server's store).
 	Idempotency api.IdempotencyStore
 	// Ping checks the database for /healthz.
@@ -188,15 +204,17 @@ type handlerConfig struct {
 // /api/v1, /healthz and /metrics, wrapped in request logging and metrics.
 func newHandler(c handlerConfig) (http.Handler, error) {
 	apiHandler, err := api.New(api.Config{
-		Directory:    c.Directory,
-		Access:       c.Access,
-		Billing:      c.Billing,
-		Catalog:      c.Catalog,
-		RateSource:   c.RateSource,
-		Logger:       c.Logger,
-		Version:      buildVersion().Version,
-		CookieSecure: c.CookieSecure,
-		Idempotency:  c.Idempotency,
+		Directory:      c.Directory,
+		Access:         c.Access,
+		Billing:        c.Billing,
+		Catalog:        c.Catalog,
+		Provisioning:   c.Provisioning,
+		WebhookSecrets: c.WebhookSecrets,
+		RateSource:     c.RateSource,
+		Logger:         c.Logger,
+		Version:        buildVersion().Version,
+		CookieSecure:   c.CookieSecure,
+		Idempotency:    c.Idempotency,
 	})
 	if err != nil {
 		return nil, err

@@ -11,6 +11,7 @@ import (
 	"github.com/billkit/billkit"
 	"github.com/billkit/billkit/billing"
 	"github.com/billkit/billkit/directory"
+	"github.com/billkit/billkit/provisioning"
 	"github.com/billkit/billkit/store/bunstore"
 	"github.com/billkit/billkit/store/storetest"
 	"github.com/shopspring/decimal"
@@ -27,7 +28,8 @@ func TestServerTasks(t *testing.T) {
 	if err := dir.Bootstrap(ctx, schedulerActor); err != nil {
 		t.Fatal(err)
 	}
-	bill := billing.NewService(st.Billing(), dir, billing.Config{Clock: clock})
+	cat, bill := newMoney(st, dir, clock)
+	mgr := testManager(t, st, bill, cat, clock)
 	inv := issuedInvoice(t, bill)
 
 	if _, claimed, err := st.ClaimIdempotencyKey(ctx, bunstore.IdempotentCall{
@@ -36,14 +38,19 @@ func TestServerTasks(t *testing.T) {
 		t.Fatalf("claim: %v %v", claimed, err)
 	}
 
-	s := newScheduler(clock, slog.New(slog.NewTextHandler(io.Discard, nil)), serverTasks(bill, st, slog.New(slog.NewTextHandler(io.Discard, nil)))...)
-	all := []string{"reconcile-payments", "mark-overdue-invoices", "purge-idempotency-keys"}
+	s := newScheduler(clock, slog.New(slog.NewTextHandler(io.Discard, nil)), serverTasks(bill, mgr, st, slog.New(slog.NewTextHandler(io.Discard, nil)))...)
+	all := []string{"reconcile-payments", "mark-overdue-invoices", "purge-idempotency-keys",
+		"cancel-expired-orders", "billing-cycle", "run-due-tasks"}
 	if got := s.runDue(ctx); !slices.Equal(got, all) {
 		t.Fatalf("first turn ran %v, want %v", got, all)
 	}
 	clock.Advance(reconcileEvery)
-	if got := s.runDue(ctx); !slices.Equal(got, []string{"reconcile-payments"}) {
+	if got := s.runDue(ctx); !slices.Equal(got, []string{"reconcile-payments", "run-due-tasks"}) {
 		t.Fatalf("after a minute ran %v", got)
+	}
+	clock.Advance(expiredOrdersEvery)
+	if got := s.runDue(ctx); !slices.Equal(got, []string{"reconcile-payments", "cancel-expired-orders", "run-due-tasks"}) {
+		t.Fatalf("after ten more minutes ran %v", got)
 	}
 
 	clock.Advance(20 * 24 * time.Hour)
@@ -62,6 +69,61 @@ func TestServerTasks(t *testing.T) {
 		Caller: "staff:x", Key: "k1", Fingerprint: []byte{2}, CreatedAt: clock.Now(), ExpiresAt: clock.Now().Add(time.Hour),
 	}, clock.Now()); err != nil || !claimed {
 		t.Fatalf("claim after purge: %v %v", claimed, err)
+	}
+}
+
+// TestServerTasksRenewDueService runs the scheduler with a fake clock on a
+// world whose one service expires tomorrow: nothing is charged today, the
+// billing cycle renews it once the day comes, and its next hourly run
+// charges nothing more.
+func TestServerTasksRenewDueService(t *testing.T) {
+	ctx := context.Background()
+	clock := billkit.NewFakeClock(cycleStart)
+	st := storetest.NewMemory(t)
+	tomorrow := billkit.DateOf(cycleStart).AddDays(1)
+	w := newCycleWorld(t, st, clock, tomorrow)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	s := newScheduler(clock, log, serverTasks(w.bill, w.mgr, st, log)...)
+
+	if got := s.runDue(ctx); !slices.Contains(got, "billing-cycle") {
+		t.Fatalf("first turn ran %v", got)
+	}
+	if exp, bal := w.expiryAndBalance(t); exp != tomorrow || bal != "100.00 USD" {
+		t.Fatalf("the day before: expires %s, balance %s", exp, bal)
+	}
+
+	clock.Advance(24 * time.Hour)
+	if got := s.runDue(ctx); !slices.Contains(got, "billing-cycle") {
+		t.Fatalf("a day later ran %v", got)
+	}
+	want := tomorrow.AddMonths(1)
+	if exp, bal := w.expiryAndBalance(t); exp != want || bal != "90.00 USD" {
+		t.Fatalf("on the day: expires %s, balance %s; want %s and 90.00 USD", exp, bal, want)
+	}
+
+	clock.Advance(cycleEvery)
+	if got := s.runDue(ctx); !slices.Contains(got, "billing-cycle") {
+		t.Fatalf("an hour later ran %v", got)
+	}
+	if exp, bal := w.expiryAndBalance(t); exp != want || bal != "90.00 USD" {
+		t.Fatalf("an hour later: expires %s, balance %s", exp, bal)
+	}
+}
+
+func TestRightsConfigHasProvisioningFunctions(t *testing.T) {
+	rc := rightsConfig()
+	for _, fn := range provisioning.Functions() {
+		if !slices.Contains(rc.Functions, fn) {
+			t.Errorf("functions lack %s", fn)
+		}
+	}
+	for _, fn := range provisioning.ClientFunctions() {
+		if !slices.Contains(rc.ClientFunctions, fn) {
+			t.Errorf("client functions lack %s", fn)
+		}
+	}
+	if slices.Contains(rc.ClientFunctions, provisioning.FunctionServer) {
+		t.Errorf("customers may hold rights on servers")
 	}
 }
 

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/billkit/billkit"
+	"github.com/billkit/billkit/billing"
+	"github.com/billkit/billkit/billing/stripe"
+	"github.com/billkit/billkit/catalog"
+	"github.com/billkit/billkit/directory"
+	"github.com/billkit/billkit/provisioning"
+	"github.com/billkit/billkit/store/bunstore"
+)
+
+// secretKeyLength is the length of BILLKIT_SECRET_KEY once decoded:
+// provisioning encrypts servers' credentials with AES-256-GCM.
+const secretKeyLength = 32
+
+// errSecretKey is BILLKIT_SECRET_KEY's one error: it never quotes the
+// value, which is a secret even when malformed.
+var errSecretKey = errors.New("BILLKIT_SECRET_KEY: must be 32 bytes, written as 64 hex digits or in base64 (make one with: openssl rand -hex 32)")
+
+// parseSecretKey decodes BILLKIT_SECRET_KEY: "" is no key (nil), else 64
+// hex digits or base64 (standard or URL alphabet, padded or not) of 32
+// bytes.
+func parseSecretKey(s string) ([]byte, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil, nil
+	}
+	if len(s) == 2*secretKeyLength {
+		if b, err := hex.DecodeString(s); err == nil {
+			return b, nil
+		}
+	}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if b, err := enc.DecodeString(s); err == nil && len(b) == secretKeyLength {
+			return b, nil
+		}
+	}
+	return nil, errSecretKey
+}
+
+// provisioningSetup is what the configuration says of provisioning, read
+// once before anything opens: the modules of BILLKIT_MODULES with the
+// manual module, the webhook modules' secrets for their callbacks, and the
+// key of servers' credentials.
+type provisioningSetup struct {
+	modules *provisioning.Registry
+	// webhookSecrets are the webhook modules' secrets by module name.
+	webhookSecrets map[string][]byte
+	// moduleTimeout is the longest timeout a module of the file asks for;
+	// zero when none does.
+	moduleTimeout time.Duration
+	// secretKey is nil when BILLKIT_SECRET_KEY is unset.
+	secretKey []byte
+}
+
+// loadProvisioning reads the provisioning part of cfg: the key and the
+// modules file. Its errors are the configuration's (exit status 2).
+func (m *Main) loadProvisioning(cfg *config) (provisioningSetup, error) {
+	key, err := parseSecretKey(cfg.SecretKey)
+	if err != nil {
+		return provisioningSetup{}, usageError(err)
+	}
+	mods, err := loadModules(cfg.Modules, m.getenv)
+	if err != nil {
+		return provisioningSetup{}, usageError(err)
+	}
+	return provisioningSetup{modules: mods.registry, webhookSecrets: mods.webhookSecrets,
+		moduleTimeout: mods.longestTimeout, secretKey: key}, nil
+}
+
+// getenv looks a variable up in the program's environment (Main.Environ),
+// never the process's own, so that tests set it.
+func (m *Main) getenv(key string) (string, bool) {
+	for i := len(m.Environ) - 1; i >= 0; i-- {
+		if k, v, ok := strings.Cut(m.Environ[i], "="); ok && k == key {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+// newMoney returns the catalog and billing services on st as every command
+// builds them. Billing reads tariffs from the catalog (order prices,
+// discounts by tariff, recalculations), so the catalog comes first.
+func newMoney(st *bunstore.Store, dir *directory.Service, clock billkit.Clock) (*catalog.Service, *billing.Service) {
+	cat := catalog.NewService(st.Catalog(), dir, catalog.Config{Clock: clock})
+	bill := billing.NewService(st.Billing(), dir, billing.Config{
+		Clock:    clock,
+		Gateways: []billing.Gateway{stripe.New(stripe.Config{})},
+		Catalog:  cat,
+	})
+	return cat, bill
+}
+
+// managerParams are what newManager builds a provisioning.Manager from.
+type managerParams struct {
+	Store   *bunstore.Store
+	Billing *billing.Service
+	Catalog *catalog.Service
+	Clock   billkit.Clock
+	Setup   provisioningSetup
+	// Queue runs tasks as soon as they commit; nil leaves them to the
+	// scheduler's run-due-tasks.
+	Queue provisioning.Queue
+	// CycleBatch is how many services one transaction of the cycle
+	// handles; 0 is the manager's default.
+	CycleBatch int
+}
+
+// newManager builds the provisioning manager of serve and of the command
+// line, the one place where it is made, so that serve and `billkit cycle
+// run` decide the same way.
+func newManager(p managerParams) (*provisioning.Manager, error) {
+	var v billkit.FieldErrors
+	v.Check(p.Store != nil, "store", "required", "is required")
+	v.Check(p.Billing != nil, "billing", "required", "is required")
+	v.Check(p.Catalog != nil, "catalog", "required", "is required")
+	v.Check(p.CycleBatch >= 0, "cycle_batch", "negative", "must not be negative")
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	cfg := provisioning.Config{
+		Clock:      p.Clock,
+		Billing:    p.Billing,
+		Catalog:    p.Catalog,
+		Modules:    p.Setup.modules,
+		Queue:      p.Queue,
+		SecretKey:  p.Setup.secretKey,
+		CycleBatch: p.CycleBatch,
+	}
+	// A module's own timeout is honoured only if the manager's bound on a
+	// call is at least as long.
+	if p.Setup.moduleTimeout > defaultModuleTimeout {
+		cfg.ModuleTimeout = p.Setup.moduleTimeout
+	}
+	mgr, err := provisioning.NewManager(p.Store.Provisioning(), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("starting provisioning: %w", err)
+	}
+	return mgr, nil
+}
