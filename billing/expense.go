@@ -2,6 +2,7 @@ package billing
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -448,4 +449,57 @@ func (s *Service) ClientDebt(ctx context.Context, actor billkit.Actor, client bi
 	}
 	out.Total = withDigits(t, digits)
 	return out, nil
+}
+
+// ActionFields lists the expense's JSON fields for the action log
+// (billkit.ActionFielder), less those the action row holds itself (the ID,
+// the client, the actor and the time), as LedgerEntry.ActionFields does:
+// the billing cycle records one for every renewal.
+func (x *Expense) ActionFields() (map[string]json.RawMessage, error) {
+	f := make(map[string]json.RawMessage, 13)
+	var err error
+	put := func(name string, b []byte, e error) {
+		if err == nil {
+			f[name], err = b, e
+		}
+	}
+	str := func(name, v string) { put(name, billkit.AppendJSONString(nil, v), nil) }
+	marshal := func(name string, m json.Marshaler) {
+		b, e := m.MarshalJSON()
+		put(name, b, e)
+	}
+	text := func(name string, m interface{ MarshalText() ([]byte, error) }) {
+		b, e := m.MarshalText()
+		put(name, billkit.AppendJSONString(nil, string(b)), e)
+	}
+	str("kind", string(x.Kind))
+	marshal("amount", x.Amount)
+	marshal("covered", x.Covered)
+	str("description", x.Description)
+	if x.CauseType != "" {
+		str("cause_type", x.CauseType)
+	}
+	if x.CauseID != "" {
+		str("cause_id", x.CauseID)
+	}
+	if !x.PeriodStart.IsZero() {
+		text("period_start", x.PeriodStart)
+	}
+	if !x.PeriodEnd.IsZero() {
+		text("period_end", x.PeriodEnd)
+	}
+	if !x.TariffID.IsZero() {
+		text("tariff_id", x.TariffID)
+	}
+	if x.Period != "" {
+		str("period", string(x.Period))
+	}
+	if !x.Quantity.IsZero() {
+		marshal("quantity", x.Quantity)
+	}
+	if !x.PriceDate.IsZero() {
+		text("price_date", x.PriceDate)
+	}
+	text("ledger_entry_id", x.LedgerEntryID)
+	return f, err
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/billkit/billkit"
+	"github.com/billkit/billkit/catalog"
 	"github.com/shopspring/decimal"
 )
 
@@ -26,35 +27,62 @@ func TestLedgerEntryActionFieldsMatchJSON(t *testing.T) {
 	bare := full
 	bare.CauseType, bare.CauseID, bare.Memo, bare.Rate = "", "", "", nil
 	for name, e := range map[string]LedgerEntry{"full": full, "bare": bare} {
-		raw, err := json.Marshal(&e)
-		if err != nil {
+		checkActionFields(t, name, &e)
+	}
+}
+
+// TestExpenseActionFieldsMatchJSON is TestLedgerEntryActionFieldsMatchJSON
+// for expenses, which the billing cycle records by the thousand.
+func TestExpenseActionFieldsMatchJSON(t *testing.T) {
+	full := Expense{
+		ID: billkit.NewID[Expense](), ClientID: billkit.NewClientID(), Kind: ExpensePeriod,
+		Amount: billkit.MustParseMoney("12.50", "EUR"), Covered: billkit.MustParseMoney("2.00", "EUR"),
+		Description: "VPS \"1\": 2027-03-01 – 2027-03-31", CauseType: "service", CauseID: "s-1",
+		PeriodStart: billkit.MustDate(2027, 3, 1), PeriodEnd: billkit.MustDate(2027, 4, 1),
+		TariffID: billkit.NewID[catalog.Tariff](), Period: catalog.PeriodMonth, Quantity: decimal.RequireFromString("1.5"),
+		PriceDate: billkit.MustDate(2027, 1, 31), LedgerEntryID: billkit.NewID[LedgerEntry](),
+		ActorKind: billkit.ActorSystem, ActorID: "cycle", CreatedAt: time.Date(2027, 3, 1, 2, 0, 0, 1000, time.UTC),
+	}
+	bare := full
+	bare.Description, bare.CauseType, bare.CauseID, bare.PeriodStart, bare.PeriodEnd = "", "", "", billkit.Date{}, billkit.Date{}
+	bare.TariffID, bare.Period, bare.Quantity, bare.PriceDate = catalog.TariffID{}, "", decimal.Zero, billkit.Date{}
+	for name, x := range map[string]Expense{"full": full, "bare": bare} {
+		checkActionFields(t, name, &x)
+	}
+}
+
+// checkActionFields checks that v's ActionFields are its JSON fields less
+// the action row's own.
+func checkActionFields(t *testing.T, name string, v billkit.ActionFielder) {
+	t.Helper()
+	raw, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &want); err != nil {
+		t.Fatal(err)
+	}
+	for _, inAction := range []string{"id", "client_id", "actor_kind", "actor_id", "created_at"} {
+		if _, ok := want[inAction]; !ok {
+			t.Fatalf("%s: the JSON has no %s", name, inAction)
+		}
+		delete(want, inAction)
+	}
+	got, err := v.ActionFields()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) {
+		t.Errorf("%s: %d fields, want %d: %v", name, len(got), len(want), got)
+	}
+	for k, w := range want {
+		var buf bytes.Buffer
+		if err := json.Compact(&buf, w); err != nil {
 			t.Fatal(err)
 		}
-		var want map[string]json.RawMessage
-		if err := json.Unmarshal(raw, &want); err != nil {
-			t.Fatal(err)
-		}
-		for _, inAction := range []string{"id", "client_id", "actor_kind", "actor_id", "created_at"} {
-			if _, ok := want[inAction]; !ok {
-				t.Fatalf("the entry's JSON has no %s", inAction)
-			}
-			delete(want, inAction)
-		}
-		got, err := e.ActionFields()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(got) != len(want) {
-			t.Errorf("%s: %d fields, want %d: %v", name, len(got), len(want), got)
-		}
-		for k, w := range want {
-			var buf bytes.Buffer
-			if err := json.Compact(&buf, w); err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(got[k], buf.Bytes()) {
-				t.Errorf("%s: field %s = %s, want %s", name, k, got[k], buf.Bytes())
-			}
+		if !bytes.Equal(got[k], buf.Bytes()) {
+			t.Errorf("%s: field %s = %s, want %s", name, k, got[k], buf.Bytes())
 		}
 	}
 }

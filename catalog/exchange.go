@@ -266,6 +266,8 @@ func validateProductTypeDoc(d ProductTypeDoc) error {
 	nonNegative(&v, "lifecycle.trial_days", d.Lifecycle.TrialDays)
 	v.Check(d.Lifecycle.ClientDelete == "" || d.Lifecycle.ClientDelete.Valid(), "lifecycle.client_delete",
 		"catalog.client_delete_unknown", "must be never, yes or at_period_end")
+	v.Check(d.Lifecycle.ChangePolicy == "" || d.Lifecycle.ChangePolicy.Valid(), "lifecycle.change_policy",
+		ReasonChangePolicyUnknown, "must be now or at_renewal")
 	return v.Err()
 }
 

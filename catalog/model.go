@@ -92,6 +92,26 @@ func (d ClientDelete) Valid() bool {
 	return d == ClientDeleteNever || d == ClientDeleteYes || d == ClientDeleteAtPeriodEnd
 }
 
+// ChangePolicy says when a change of a service's tariff, period or addons
+// takes effect.
+type ChangePolicy string
+
+// The change policies.
+const (
+	// ChangeNow applies a change at once: the unused part of the paid
+	// period is credited at the old price and charged at the new one.
+	ChangeNow ChangePolicy = "now"
+	// ChangeAtRenewal keeps a change pending until the service's next
+	// renewal, which charges the new price; nothing is charged before.
+	ChangeAtRenewal ChangePolicy = "at_renewal"
+)
+
+// Valid reports whether c is a known policy. The empty policy is not one,
+// though a Lifecycle may leave it empty to mean ChangeNow.
+func (c ChangePolicy) Valid() bool {
+	return c == ChangeNow || c == ChangeAtRenewal
+}
+
 // Lifecycle is the policy the lifecycle of a type's services follows.
 type Lifecycle struct {
 	// GraceDays is how many days an unpaid service keeps running before it
@@ -108,6 +128,18 @@ type Lifecycle struct {
 	// TrialDays is the length of a trial of the type's tariffs, unless a
 	// tariff sets its own (0: no trial).
 	TrialDays int `json:"trial_days,omitempty" yaml:"trial_days,omitempty"`
+	// ChangePolicy says when a change of tariff, period or addons takes
+	// effect: now (the default when empty) or at the next renewal.
+	ChangePolicy ChangePolicy `json:"change_policy,omitempty" yaml:"change_policy,omitempty"`
+}
+
+// EffectiveChangePolicy is ChangePolicy with the empty policy read as
+// ChangeNow.
+func (l Lifecycle) EffectiveChangePolicy() ChangePolicy {
+	if l.ChangePolicy == "" {
+		return ChangeNow
+	}
+	return l.ChangePolicy
 }
 
 // ProductType (item type) is a kind of thing sold: it names the processing

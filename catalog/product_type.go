@@ -41,6 +41,8 @@ func buildProductType(v *billkit.FieldErrors, prefix string, provider billkit.Pr
 		t.Lifecycle.ClientDelete = ClientDeleteNever
 	}
 	w.Check(t.Lifecycle.ClientDelete.Valid(), "lifecycle.client_delete", "catalog.client_delete_unknown", "must be never, yes or at_period_end")
+	w.Check(t.Lifecycle.ChangePolicy == "" || t.Lifecycle.ChangePolicy.Valid(), "lifecycle.change_policy", ReasonChangePolicyUnknown,
+		"must be now or at_renewal")
 	nonNegative(&w, "lifecycle.grace_days", t.Lifecycle.GraceDays)
 	nonNegative(&w, "lifecycle.delete_after_days", t.Lifecycle.DeleteAfterDays)
 	nonNegative(&w, "lifecycle.trial_days", t.Lifecycle.TrialDays)

@@ -41,6 +41,10 @@ const (
 	ReasonNegative           = "catalog.negative"
 )
 
+// ReasonChangePolicyUnknown is the reason of a product type's
+// lifecycle.change_policy that is neither now nor at_renewal.
+const ReasonChangePolicyUnknown = "catalog.change_policy_unknown"
+
 // maxCodeLen is the longest code.
 const maxCodeLen = 64
 

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -26,10 +27,11 @@ import (
 // client), through Manager.RunCycle: per service a locked read, the
 // charge (expense, ledger entry, balance, coverage, action log), the
 // renewal, the service's new expiry, its history and action; in
-// transactions of Config.CycleBatch services, each in a savepoint. Beside
-// it, in the same run, a raw-SQL baseline writes the same rows (renewal,
-// ledger entry, expense, balance, service expiry) with plain database/sql
-// in transactions of as many services:
+// transactions of Config.CycleBatch services. Beside it, in the same run,
+// a raw-SQL baseline writes the floor of those rows (renewal, ledger
+// entry, expense, balance, service expiry) with plain database/sql in
+// transactions of as many services, one multi-row statement per kind of
+// row:
 //
 //	BILLKIT_TEST_POSTGRES_DSN=postgres://postgres@127.0.0.1:5432/test?sslmode=disable \
 //		go test ./provisioning -run '^$' -bench CycleRenew -benchtime 1x
@@ -188,32 +190,16 @@ func benchCycleRenew(b *testing.B, st *bunstore.Store, n int) {
 }
 
 // rawRenewer renews services with plain SQL: the floor of what a renewal
-// must write.
+// must write, written as fast as plain database/sql can, in the batch's
+// transaction: the balances read (locked on PostgreSQL), then one
+// multi-row statement per kind of row (ledger entries, expenses, balances,
+// renewals, services' expiries), a few hundred rows a statement.
 type rawRenewer struct {
-	db                                                   *sql.DB
-	pg                                                   bool
-	balance, entry, expense, upsertBalance, renewal, svc string
+	db *sql.DB
+	pg bool
 }
 
-func newRawRenewer(db *sql.DB, pg bool) *rawRenewer {
-	q := func(s string) string { return numbered(pg, s) }
-	return &rawRenewer{
-		db: db, pg: pg,
-		balance: q(`SELECT balance FROM billkit_client_balances WHERE client_id = ?`),
-		entry: q(`INSERT INTO billkit_ledger_entries
-			(id, client_id, amount, currency, kind, cause_type, cause_id, memo, rate, actor_kind, actor_id, created_at, balance_after)
-			VALUES (?, ?, ?, 'USD', 'expense', 'expense', ?, '', NULL, 'system', 'bench', ?, ?)`),
-		expense: q(`INSERT INTO billkit_expenses
-			(id, client_id, kind, amount, covered, currency, status, description, cause_type, cause_id, period_start, period_end,
-			 tariff_id, billing_period, quantity, price_date, ledger_entry_id, actor_kind, actor_id, created_at)
-			VALUES (?, ?, 'period', ?, ?, 'USD', 'paid', 'renewal', 'service', ?, ?, ?, ?, 'month', '0', ?, ?, 'system', 'bench', ?)`),
-		upsertBalance: q(`UPDATE billkit_client_balances SET balance = ?, entries = entries + 1, updated_at = ? WHERE client_id = ?`),
-		renewal: q(`INSERT INTO billkit_service_renewals
-			(service_id, period_start, period_end, client_id, amount, currency, expense_id, kind, created_at)
-			VALUES (?, ?, ?, ?, ?, 'USD', ?, 'renewal', ?)`),
-		svc: q(`UPDATE billkit_services SET periods_paid = ?, expires_on = ?, updated_at = ? WHERE id = ?`),
-	}
-}
+func newRawRenewer(db *sql.DB, pg bool) *rawRenewer { return &rawRenewer{db: db, pg: pg} }
 
 // renew renews svcs for one period each, batch services a transaction.
 func (r *rawRenewer) renew(ctx context.Context, svcs []provisioning.Service, batch int, now time.Time) error {
@@ -233,49 +219,144 @@ func (r *rawRenewer) renew(ctx context.Context, svcs []provisioning.Service, bat
 	return nil
 }
 
+// values runs "WITH v (c1, c2, ...) AS (VALUES (...), (...)) stmt" for
+// rows, each row's arguments; on PostgreSQL each value is cast to the
+// type casts names, as a VALUES list's literals are text otherwise.
+func (r *rawRenewer) values(ctx context.Context, tx *sql.Tx, stmt string, casts []string, rows [][]any) error {
+	const per = 500
+	for lo := 0; lo < len(rows); lo += per {
+		var b strings.Builder
+		b.WriteString("WITH v (")
+		for j := range rows[lo] {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("c" + strconv.Itoa(j+1))
+		}
+		b.WriteString(") AS (VALUES ")
+		var args []any
+		for i, row := range rows[lo:min(lo+per, len(rows))] {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(")
+			for j, v := range row {
+				if j > 0 {
+					b.WriteString(", ")
+				}
+				args = append(args, v)
+				if r.pg {
+					b.WriteString("$" + strconv.Itoa(len(args)) + "::" + casts[j])
+				} else {
+					b.WriteString("?")
+				}
+			}
+			b.WriteString(")")
+		}
+		b.WriteString(") ")
+		b.WriteString(stmt)
+		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (r *rawRenewer) batch(ctx context.Context, tx *sql.Tx, svcs []provisioning.Service, now time.Time) error {
 	at := any(now)
 	if !r.pg {
 		at = now.Format("2006-01-02 15:04:05.999999-07:00")
 	}
-	// Prepared once a transaction: the baseline is the floor.
-	stmts := map[string]*sql.Stmt{}
-	for _, q := range []string{r.balance, r.entry, r.expense, r.upsertBalance, r.renewal, r.svc} {
-		st, err := tx.PrepareContext(ctx, q)
-		if err != nil {
+	var ids []string
+	seen := map[billkit.ClientID]bool{}
+	for _, s := range svcs {
+		if !seen[s.ClientID] {
+			seen[s.ClientID] = true
+			ids = append(ids, s.ClientID.String())
+		}
+	}
+	slices.Sort(ids)
+	q := "SELECT client_id, balance FROM billkit_client_balances WHERE client_id IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ") + ") ORDER BY client_id"
+	if r.pg {
+		q = numbered(true, q) + " FOR UPDATE"
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	balances := map[string]decimal.Decimal{}
+	for rows.Next() {
+		var id, bal string
+		if err := rows.Scan(&id, &bal); err != nil {
+			rows.Close()
 			return err
 		}
-		defer st.Close()
-		stmts[q] = st
+		balances[id] = decimal.RequireFromString(bal)
 	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	entries := make([][]any, 0, len(svcs))
+	expenses := make([][]any, 0, len(svcs))
+	renewals := make([][]any, 0, len(svcs))
+	services := make([][]any, 0, len(svcs))
+	moved := map[string]int{}
 	for i := range svcs {
 		s := &svcs[i]
-		var bal string
-		if err := stmts[r.balance].QueryRowContext(ctx, s.ClientID.String()).Scan(&bal); err != nil {
-			return err
-		}
-		after := decimal.RequireFromString(bal).Sub(s.Price.Amount())
+		client := s.ClientID.String()
+		after := balances[client].Sub(s.Price.Amount())
+		balances[client] = after
+		moved[client]++
 		start, end := s.ExpiresOn, s.Period.Advance(s.AnchorOn, s.PeriodsPaid+1)
 		entry, expense := billkit.NewID[billing.LedgerEntry]().String(), billkit.NewID[billing.Expense]().String()
 		amount := s.Price.Amount().StringFixed(2)
-		if _, err := stmts[r.entry].ExecContext(ctx, entry, s.ClientID.String(), "-"+amount, expense, at, after.StringFixed(2)); err != nil {
-			return err
-		}
-		if _, err := stmts[r.expense].ExecContext(ctx, expense, s.ClientID.String(), amount, amount, s.ID.String(), start.String(), end.String(),
-			s.TariffID.String(), s.AnchorOn.String(), entry, at); err != nil {
-			return err
-		}
-		if _, err := stmts[r.upsertBalance].ExecContext(ctx, after.StringFixed(2), at, s.ClientID.String()); err != nil {
-			return err
-		}
-		if _, err := stmts[r.renewal].ExecContext(ctx, s.ID.String(), start.String(), end.String(), s.ClientID.String(), amount, expense, at); err != nil {
-			return err
-		}
-		if _, err := stmts[r.svc].ExecContext(ctx, s.PeriodsPaid+1, end.String(), at, s.ID.String()); err != nil {
-			return err
-		}
+		entries = append(entries, []any{entry, client, "-" + amount, expense, at, after.StringFixed(2)})
+		expenses = append(expenses, []any{expense, client, amount, amount, s.ID.String(), start.String(), end.String(),
+			s.TariffID.String(), s.AnchorOn.String(), entry, at})
+		renewals = append(renewals, []any{s.ID.String(), start.String(), end.String(), client, amount, expense, at})
+		services = append(services, []any{s.ID.String(), s.PeriodsPaid + 1, end.String(), at})
 	}
-	return nil
+	bals := make([][]any, 0, len(moved))
+	for _, id := range ids {
+		bals = append(bals, []any{id, balances[id].StringFixed(2), moved[id], at})
+	}
+	if err := r.values(ctx, tx, `INSERT INTO billkit_ledger_entries
+		(id, client_id, amount, currency, kind, cause_type, cause_id, memo, rate, actor_kind, actor_id, created_at, balance_after)
+		SELECT c1, c2, c3, 'USD', 'expense', 'expense', c4, '', NULL, 'system', 'bench', c5, c6 FROM v`,
+		r.casts("uuid", "uuid", "numeric", "text", "timestamptz", "numeric"), entries); err != nil {
+		return err
+	}
+	if err := r.values(ctx, tx, `INSERT INTO billkit_expenses
+		(id, client_id, kind, amount, covered, currency, status, description, cause_type, cause_id, period_start, period_end,
+		 tariff_id, billing_period, quantity, price_date, ledger_entry_id, actor_kind, actor_id, created_at)
+		SELECT c1, c2, 'period', c3, c4, 'USD', 'paid', 'renewal', 'service', c5, c6, c7, c8, 'month', '0', c9, c10, 'system', 'bench', c11
+		FROM v`, r.casts("uuid", "uuid", "numeric", "numeric", "text", "date", "date", "uuid", "date", "uuid", "timestamptz"), expenses); err != nil {
+		return err
+	}
+	if err := r.values(ctx, tx, "UPDATE billkit_client_balances SET balance = v.c2, entries = entries + v.c3, updated_at = v.c4 FROM v WHERE client_id = v.c1",
+		r.casts("uuid", "numeric", "bigint", "timestamptz"), bals); err != nil {
+		return err
+	}
+	if err := r.values(ctx, tx, `INSERT INTO billkit_service_renewals
+		(service_id, period_start, period_end, client_id, amount, currency, expense_id, kind, created_at)
+		SELECT c1, c2, c3, c4, c5, 'USD', c6, 'renewal', c7 FROM v`, r.casts("uuid", "date", "date", "uuid", "numeric", "uuid", "timestamptz"), renewals); err != nil {
+		return err
+	}
+	return r.values(ctx, tx, "UPDATE billkit_services SET periods_paid = v.c2, expires_on = v.c3, updated_at = v.c4 FROM v WHERE id = v.c1",
+		r.casts("uuid", "integer", "date", "timestamptz"), services)
+}
+
+// casts are the PostgreSQL types of a VALUES list's columns; SQLite takes
+// the values as they are.
+func (r *rawRenewer) casts(types ...string) []string {
+	if !r.pg {
+		return nil
+	}
+	return types
 }
 
 // numbered writes a query's ? placeholders as $1, $2, ... for PostgreSQL.

@@ -3,7 +3,6 @@ package provisioning
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/billkit/billkit"
@@ -220,10 +219,7 @@ type storeOps struct {
 
 func (o *storeOps) notice(ctx context.Context, svc *Service, st Step) (bool, error) {
 	n := &Notice{ServiceID: svc.ID, ExpiresOn: st.ExpiresOn, DaysBefore: st.DaysBefore, ClientID: svc.ClientID, CreatedAt: o.m.now()}
-	memo := fmt.Sprintf("expires on %s, in %d days", st.ExpiresOn, st.DaysBefore)
-	if st.Kind == StepInvoice {
-		memo = "renewal invoice: " + memo
-	}
+	memo := noticeMemo(st)
 	// A savepoint: on PostgreSQL a refused insert spoils the transaction
 	// around it otherwise.
 	err := o.tx.InTx(ctx, func(tx Store) error {
@@ -241,7 +237,7 @@ func (o *storeOps) notice(ctx context.Context, svc *Service, st Step) (bool, err
 func (o *storeOps) pay(ctx context.Context, svc *Service, p PaidPeriod) (billkit.Money, error) {
 	r, err := o.m.payPeriod(ctx, o.tx, o.actor, svc, RenewalRenewal, p)
 	if err != nil {
-		return svc.Price, err
+		return nextPeriodPrice(svc), err
 	}
 	return r.Amount, nil
 }
@@ -331,6 +327,12 @@ func (o *paperOps) notice(ctx context.Context, svc *Service, st Step) (bool, err
 }
 
 func (o *paperOps) pay(ctx context.Context, svc *Service, p PaidPeriod) (billkit.Money, error) {
+	// As payPeriod does: a change waiting for this renewal switches the
+	// service first, and the period is paid at the new price. svc is the
+	// paper copy.
+	if pc := dueChange(svc, p); pc != nil {
+		p = switchToPending(svc, pc, p)
+	}
 	amount := svc.Price
 	if amount.IsPositive() {
 		f, err := o.fundsOf(ctx, svc.ClientID)
@@ -555,9 +557,13 @@ func (m *Manager) cycleDue(ctx context.Context, pols *cyclePolicies, now time.Ti
 func (m *Manager) cycleBatch(ctx context.Context, actor billkit.Actor, pols *cyclePolicies, now time.Time, batch []Service, rep *CycleReport) error {
 	var done tally
 	err := m.store.InTx(ctx, func(tx Store) error {
-		done = tally{}
-		for i := range batch {
-			id := batch[i].ID
+		slow, fast, err := m.cycleFast(ctx, tx, actor, pols, now, batch)
+		if err != nil {
+			return err
+		}
+		done = fast
+		for i := range slow {
+			id := slow[i].ID
 			var t tally
 			err := tx.InTx(ctx, func(tx Store) error {
 				svc, err := tx.GetServiceForUpdate(ctx, id)

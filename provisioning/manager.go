@@ -9,11 +9,13 @@ import (
 	"github.com/billkit/billkit/catalog"
 )
 
-// Billing is what provisioning asks of billing: prices, charges in the
-// caller's transaction, clients. *billing.Service satisfies it.
+// Billing is what provisioning asks of billing: prices, charges and
+// credits in the caller's transaction, clients. *billing.Service satisfies it.
 type Billing interface {
 	PriceOrder(ctx context.Context, actor billkit.Actor, p billing.OrderPriceParams) (*billing.OrderPrice, error)
 	ChargeTx(ctx context.Context, tx billing.Store, actor billkit.Actor, p billing.ChargeParams) (*billing.Expense, error)
+	PostTx(ctx context.Context, tx billing.Store, actor billkit.Actor, p billing.PostParams) (*billing.LedgerEntry, error)
+	ChargeBatchTx(ctx context.Context, tx billing.Store, charges []billing.BatchCharge) ([]billing.ChargeOutcome, error)
 	GetClient(ctx context.Context, actor billkit.Actor, id billkit.ClientID) (*billing.Client, error)
 	GetProvider(ctx context.Context, actor billkit.Actor, id billkit.ProviderID) (*billing.Provider, error)
 	Balance(ctx context.Context, actor billkit.Actor, client billkit.ClientID) (billkit.Money, error)

@@ -170,9 +170,36 @@ type Service struct {
 	Params map[string]string `json:"params" bun:"params,notnull"`
 	// DeleteAtPeriodEnd is set when the client asked to delete the service
 	// when its paid period ends.
-	DeleteAtPeriodEnd bool      `json:"delete_at_period_end,omitempty" bun:"delete_at_period_end,notnull"`
-	CreatedAt         time.Time `json:"created_at" bun:"created_at,notnull"`
-	UpdatedAt         time.Time `json:"updated_at" bun:"updated_at,notnull"`
+	DeleteAtPeriodEnd bool `json:"delete_at_period_end,omitempty" bun:"delete_at_period_end,notnull"`
+	// PendingChange is a change waiting for the next renewal (a product
+	// type whose change policy is at_renewal); nil for none.
+	PendingChange *PendingChange `json:"pending_change,omitempty" bun:"pending_change"`
+	CreatedAt     time.Time      `json:"created_at" bun:"created_at,notnull"`
+	UpdatedAt     time.Time      `json:"updated_at" bun:"updated_at,notnull"`
+}
+
+// PendingChange is a change of a service's tariff, period or addons that
+// waits for its next renewal: the renewal starting on EffectiveOn (or the
+// first one after) is charged at Price and switches the service to the
+// new configuration.
+type PendingChange struct {
+	// TariffID is the tariff after the change, and Tariff its code, which
+	// the module receives.
+	TariffID catalog.TariffID              `json:"tariff_id"`
+	Tariff   string                        `json:"tariff"`
+	Period   catalog.Period                `json:"period"`
+	Addons   map[string]catalog.AddonValue `json:"addons"`
+	// Price is what one period costs after the change, priced when it was
+	// asked for.
+	Price billkit.Money `json:"price"`
+	// EffectiveOn is the day the change applies: the service's expiry when
+	// it was asked for.
+	EffectiveOn billkit.Date `json:"effective_on"`
+	// ActorKind and ActorID are who asked for it, at At.
+	ActorKind billkit.ActorKind `json:"actor_kind"`
+	ActorID   string            `json:"actor_id"`
+	At        time.Time         `json:"at"`
+	Memo      string            `json:"memo,omitempty"`
 }
 
 // ServiceEvent is one change in a service's history: what changed, who
@@ -183,8 +210,9 @@ type ServiceEvent struct {
 	At        time.Time         `json:"at" bun:"at,notnull"`
 	ActorKind billkit.ActorKind `json:"actor_kind" bun:"actor_kind,notnull"`
 	ActorID   string            `json:"actor_id" bun:"actor_id,notnull"`
-	// Kind names the change ("created", "status", "renewed", "tariff",
-	// "moved", "auto_renew", "price", "notice").
+	// Kind names the change ("created", "status", "renewed", "change",
+	// "change_pending", "change_cancelled", "moved", "auto_renew", "price",
+	// "notice").
 	Kind string `json:"kind" bun:"kind,notnull"`
 	// From and To are the status before and after, when it changed.
 	From Status `json:"from,omitempty" bun:"from_status,notnull"`

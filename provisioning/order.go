@@ -271,8 +271,7 @@ func (ck *orderChecks) item(ctx context.Context, v *billkit.FieldErrors, f strin
 	if _, ok := t.Price(it.Period, t.Currency); !ok || !datePeriod(it.Period) || !pt.AllowsPeriod(it.Period) {
 		v.Add(f+".period", ReasonPeriodNotOffered, fmt.Sprintf("tariff %s is not sold for %s (it is for %v)", t.Code, it.Period, orderablePeriods(t)))
 	}
-	addons, err := catalog.AddonValues(*t, it.Addons)
-	v.Merge(f, err)
+	addons := checkAddons(v, f, t, nil, it.Addons)
 
 	domain := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(it.Domain)), ".")
 	switch {
@@ -345,6 +344,27 @@ func (ck *orderChecks) item(ctx context.Context, v *billkit.FieldErrors, f strin
 		DatacenterID: it.DatacenterID, Agreements: it.Agreements, PromoCode: it.PromoCode,
 		Price: price.Total, Recurring: recurring,
 	}, nil
+}
+
+// checkAddons checks addon values given for tariff t, adding the problems
+// to v under prefix ("items[0]" names "items[0].addons[ram].quantity"), and
+// returns the full set of the tariff's values, those left out at their
+// defaults (nil when there were problems). An order passes fixed nil: it
+// chooses any value within the addons' limits. A client's change of a
+// service passes the service's values as fixed: an addon that is not
+// Changeable must keep the value it has (its default, for an addon the
+// service did not have).
+func checkAddons(v *billkit.FieldErrors, prefix string, t *catalog.Tariff, fixed, values map[string]catalog.AddonValue) map[string]catalog.AddonValue {
+	full, err := catalog.AddonValues(*t, values)
+	if !v.Merge(prefix, err) {
+		return nil
+	}
+	if fixed != nil {
+		if _, err := catalog.ChangeAddons(*t, fixed, values); !v.Merge(prefix, err) {
+			return nil
+		}
+	}
+	return full
 }
 
 // readLists reads the provider's agreements and OS images once, where the

@@ -57,12 +57,7 @@ func (m *Manager) chargePeriod(ctx context.Context, tx Store, actor billkit.Acto
 		Amount: amount, Kind: kind, CreatedAt: m.now(),
 	}
 	if amount.IsPositive() {
-		x, err := m.cfg.Billing.ChargeTx(ctx, tx.Billing(), chargeActor(actor, svc.ClientID), billing.ChargeParams{
-			ID: billkit.NewID[billing.Expense](), ClientID: svc.ClientID, Kind: billing.ExpensePeriod, Amount: amount,
-			Description: periodDescription(svc, start, end),
-			CauseType:   CauseService, CauseID: svc.ID.String(), PeriodStart: start, PeriodEnd: end,
-			TariffID: svc.TariffID, Period: svc.Period, PriceDate: svc.AnchorOn,
-		})
+		x, err := m.cfg.Billing.ChargeTx(ctx, tx.Billing(), chargeActor(actor, svc.ClientID), periodCharge(svc, start, end, amount))
 		if err != nil {
 			return nil, err
 		}
@@ -97,11 +92,26 @@ func expiryOf(svc *Service) expiryView {
 
 // payPeriod pays p for svc (read for update in tx) at its price, moves its
 // expiry past p, and records the change in its history and the action
-// log. Errors are chargePeriod's.
+// log. A pending change the renewal applies (see dueChange) comes first:
+// the service takes the change's tariff, period, addons and price, the
+// renewal is charged at that price (for one period of the new length,
+// from p's start), and the change's OpChange task is queued, all in tx.
+// Errors are chargePeriod's; svc is left as it was then.
 func (m *Manager) payPeriod(ctx context.Context, tx Store, actor billkit.Actor, svc *Service, kind string, p PaidPeriod) (*Renewal, error) {
 	before := expiryOf(svc)
+	var was *Service
+	pc := dueChange(svc, p)
+	if pc != nil {
+		was = cloneService(svc)
+		p = switchToPending(svc, pc, p)
+	}
 	r, err := m.chargePeriod(ctx, tx, actor, svc, kind, p.Start, p.End, svc.Price)
 	if err != nil {
+		if was != nil {
+			// The cycle goes on with svc (a suspension, say): it must not
+			// write a change the renewal did not pay for.
+			*svc = *was
+		}
 		return nil, err
 	}
 	svc.paidThrough(p)
@@ -110,12 +120,21 @@ func (m *Manager) payPeriod(ctx context.Context, tx Store, actor billkit.Actor, 
 		return nil, err
 	}
 	after := expiryOf(svc)
-	memo := fmt.Sprintf("paid %s – %s: %s", p.Start, p.End.AddDays(-1), r.Amount)
+	memo := renewalMemo(p, r.Amount)
 	if err := m.event(ctx, tx, actor, svc, "renewed", "", "", before, after, memo); err != nil {
 		return nil, err
 	}
 	if err := record(ctx, tx, actor, svc.UpdatedAt, FunctionService, "renew", svc.ID.String(), svc.ClientID, before, after); err != nil {
 		return nil, err
+	}
+	if was != nil {
+		memo := fmt.Sprintf("change asked on %s applied at the renewal of %s", pc.At.Format("2006-01-02"), p.Start)
+		if err := m.event(ctx, tx, actor, svc, "change", "", "", changeViewOf(was), changeViewOf(svc), memo); err != nil {
+			return nil, err
+		}
+		if _, err := m.startOperation(ctx, tx, actor, svc, OpChange, changeInput(pc.Tariff, pc.Period, pc.Addons)); err != nil {
+			return nil, err
+		}
 	}
 	return r, nil
 }

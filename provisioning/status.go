@@ -15,6 +15,7 @@ const ReasonOperationNotAllowed = "provisioning.operation_not_allowed"
 //	suspend     active                → suspended
 //	resume      suspended             → active
 //	change      active                → active
+//	            suspended             → suspended
 //	renew       active                → active
 //	            suspended             → suspended
 //	delete      ordered, active,
@@ -26,6 +27,7 @@ const ReasonOperationNotAllowed = "provisioning.operation_not_allowed"
 // A renewal leaves a suspended service suspended: a period paid on the
 // system (a domain's registration, a licence) does not restart a service
 // stopped for another reason, and resuming one is an operation of its own.
+// So does a change, which staff may make to a suspended service.
 // The reading operations need something on a system to read, so not an
 // ordered service, and nothing on a deleted one; they may run while
 // another operation is under way, which they do not change. No operation
@@ -49,7 +51,7 @@ var transitions = map[Operation]map[Status]Status{
 	OpOpen:      {StatusOrdered: StatusActive},
 	OpSuspend:   {StatusActive: StatusSuspended},
 	OpResume:    {StatusSuspended: StatusActive},
-	OpChange:    {StatusActive: StatusActive},
+	OpChange:    {StatusActive: StatusActive, StatusSuspended: StatusSuspended},
 	OpRenew:     {StatusActive: StatusActive, StatusSuspended: StatusSuspended},
 	OpDelete:    {StatusOrdered: StatusDeleted, StatusActive: StatusDeleted, StatusSuspended: StatusDeleted},
 	OpSync:      {StatusActive: "", StatusSuspended: "", StatusProcessing: ""},

@@ -22,7 +22,7 @@ func TestTransitionEveryPair(t *testing.T) {
 		provisioning.OpOpen:      {ordered: active},
 		provisioning.OpSuspend:   {active: suspended},
 		provisioning.OpResume:    {suspended: active},
-		provisioning.OpChange:    {active: active},
+		provisioning.OpChange:    {active: active, suspended: suspended},
 		provisioning.OpRenew:     {active: active, suspended: suspended},
 		provisioning.OpDelete:    {ordered: deleted, active: deleted, suspended: deleted},
 		provisioning.OpSync:      {active: active, suspended: suspended, processing: processing},

@@ -108,6 +108,31 @@ type ServiceStore interface {
 	InsertNotice(ctx context.Context, n *Notice) error
 	// ListNotices lists notices by service, expiry and days before.
 	ListNotices(ctx context.Context, f NoticeFilter) (billkit.Page[Notice], error)
+
+	// The bulk writes of the billing cycle, a few statements for a whole
+	// batch of services.
+	CycleStore
+}
+
+// CycleStore is what the billing cycle reads and writes a batch of
+// services with.
+type CycleStore interface {
+	// GetServicesForUpdate reads services in ID order, locked until the
+	// transaction ends (on PostgreSQL); missing IDs are left out.
+	GetServicesForUpdate(ctx context.Context, ids []ServiceID) ([]Service, error)
+	// InsertNotices records reminders, skipping those recorded already,
+	// and returns those it recorded.
+	InsertNotices(ctx context.Context, ns []Notice) ([]Notice, error)
+	// InsertRenewals records paid periods; one paid already fails the whole
+	// call with conflict "renewal.exists".
+	InsertRenewals(ctx context.Context, rs []Renewal) error
+	// UpdateServicesPaid writes AnchorOn, PeriodsPaid, ExpiresOn and
+	// UpdatedAt of services.
+	UpdateServicesPaid(ctx context.Context, svcs []Service) error
+	// InsertServiceEvents appends to services' histories.
+	InsertServiceEvents(ctx context.Context, es []ServiceEvent) error
+	// InsertActions appends to the action log.
+	InsertActions(ctx context.Context, as []billkit.Action) error
 }
 
 // ServiceFilter selects services. The cycle reads the services that may

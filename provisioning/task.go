@@ -525,6 +525,11 @@ func cloneService(s *Service) *Service {
 	c := *s
 	c.Params = maps.Clone(s.Params)
 	c.Addons = maps.Clone(s.Addons)
+	if s.PendingChange != nil {
+		pc := *s.PendingChange
+		pc.Addons = maps.Clone(pc.Addons)
+		c.PendingChange = &pc
+	}
 	return &c
 }
 

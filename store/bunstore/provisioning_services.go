@@ -43,6 +43,7 @@ type serviceRow struct {
 	ServerID          provisioning.ServerID         `bun:"server_id,nullzero"`
 	Params            map[string]string             `bun:"params,notnull"`
 	DeleteAtPeriodEnd bool                          `bun:"delete_at_period_end,notnull"`
+	PendingChange     *provisioning.PendingChange   `bun:"pending_change"`
 	CreatedAt         time.Time                     `bun:"created_at,notnull"`
 	UpdatedAt         time.Time                     `bun:"updated_at,notnull"`
 }
@@ -55,7 +56,7 @@ func serviceRowOf(s *provisioning.Service) *serviceRow {
 		PeriodsPaid: s.PeriodsPaid, ExpiresOn: s.ExpiresOn, AutoRenew: s.AutoRenew, Price: s.Price.Amount(),
 		Currency: s.Price.Currency(), Special: s.Special, Addons: s.Addons, Domain: s.Domain, OSImage: s.OSImage,
 		DatacenterID: s.DatacenterID, ServerID: s.ServerID, Params: s.Params, DeleteAtPeriodEnd: s.DeleteAtPeriodEnd,
-		CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt,
+		PendingChange: s.PendingChange, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt,
 	}
 }
 
@@ -66,7 +67,7 @@ func (r *serviceRow) service() (provisioning.Service, error) {
 		PrevStatus: r.PrevStatus, SuspendReason: r.SuspendReason, SuspendedOn: r.SuspendedOn, AnchorOn: r.AnchorOn,
 		PeriodsPaid: r.PeriodsPaid, ExpiresOn: r.ExpiresOn, AutoRenew: r.AutoRenew, Special: r.Special, Addons: r.Addons,
 		Domain: r.Domain, OSImage: r.OSImage, DatacenterID: r.DatacenterID, ServerID: r.ServerID, Params: r.Params,
-		DeleteAtPeriodEnd: r.DeleteAtPeriodEnd, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		DeleteAtPeriodEnd: r.DeleteAtPeriodEnd, PendingChange: r.PendingChange, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
 	var err error
 	if s.Price, err = billkit.NewMoney(r.Price, r.Currency); err != nil {

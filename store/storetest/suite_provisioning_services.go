@@ -119,6 +119,58 @@ func runProvServices(t *testing.T, fixture func(t *testing.T) *provFixture) {
 		wantCode(t, f.p.UpdateService(ctx, missing), billkit.CodeNotFound, "service.not_found")
 	})
 
+	// A change waiting for the next renewal is kept whole with its
+	// service, and a service without one reads back nil (SQL NULL).
+	t.Run("pending_change", func(t *testing.T) {
+		f := fixture(t)
+		pc := &provisioning.PendingChange{
+			TariffID: f.tariff.ID, Tariff: f.tariff.Code, Period: catalog.PeriodYear,
+			Addons: map[string]catalog.AddonValue{"ram": {Quantity: dec("4.5")}, "panel": {Option: "isp"}},
+			Price:  billkit.MustParseMoney("99.90", "USD"), EffectiveOn: billkit.MustDate(2026, 2, 28),
+			ActorKind: billkit.ActorCustomer, ActorID: "bob", At: t0.Add(90 * time.Minute), Memo: "bigger disk",
+		}
+		svc := f.service(t, f.client.ID, func(s *provisioning.Service) { s.PendingChange = pc })
+		got, err := f.p.GetService(ctx, svc.ID)
+		must(t, err)
+		if diff := cmp.Diff(pc, got.PendingChange, cmpProv); diff != "" {
+			t.Fatalf("pending change (-want +got):\n%s", diff)
+		}
+		nulls := func() int {
+			if f.s.Bun == nil {
+				return -1
+			}
+			n, err := f.s.Bun.DB().NewSelect().TableExpr("billkit_services").
+				Where("id = ?", svc.ID).Where("pending_change IS NULL").Count(ctx)
+			must(t, err)
+			return int(n)
+		}
+		if n := nulls(); n == 1 {
+			t.Fatal("a pending change is stored as NULL")
+		}
+
+		got.PendingChange, got.UpdatedAt = nil, t0.Add(2*time.Hour)
+		must(t, f.p.UpdateService(ctx, got))
+		again, err := f.p.GetServiceForUpdate(ctx, svc.ID)
+		must(t, err)
+		if again.PendingChange != nil {
+			t.Fatalf("pending change after dropping it = %+v", again.PendingChange)
+		}
+		if n := nulls(); n == 0 {
+			t.Fatal("a dropped pending change is not SQL NULL")
+		}
+
+		// Replaced by another: the new one reads back, not a mix.
+		other := *pc
+		other.Period, other.Addons, other.Price, other.Memo = catalog.PeriodMonth, map[string]catalog.AddonValue{}, billkit.MustParseMoney("7", "USD"), ""
+		again.PendingChange = &other
+		must(t, f.p.UpdateService(ctx, again))
+		last, err := f.p.GetService(ctx, svc.ID)
+		must(t, err)
+		if diff := cmp.Diff(&other, last.PendingChange, cmpProv); diff != "" {
+			t.Fatalf("replaced pending change (-want +got):\n%s", diff)
+		}
+	})
+
 	t.Run("list", func(t *testing.T) {
 		f := fixture(t)
 		a, b := f.client, f.billingFixture.client(t, "B")

@@ -1,0 +1,1 @@
+ALTER TABLE billkit_services DROP COLUMN IF EXISTS pending_change;

@@ -1,0 +1,1 @@
+ALTER TABLE billkit_services DROP COLUMN pending_change;
