@@ -9,6 +9,7 @@ import (
 
 	"github.com/billkit/billkit"
 	"github.com/billkit/billkit/provisioning"
+	"github.com/billkit/billkit/store/riverjobs"
 	"github.com/spf13/cobra"
 )
 
@@ -80,7 +81,13 @@ func (m *Main) cycleRun(cmd *cobra.Command, cfg *config, opts cycleRunOptions) (
 	}()
 	clock := m.clock()
 	cat, bill := newMoney(st, dir, clock)
-	mgr, err := newManager(managerParams{Store: st, Billing: bill, Catalog: cat, Clock: clock, Setup: setup, CycleBatch: opts.batch})
+	// The operations the run starts are queued on River for the server's
+	// workers; this command runs none itself.
+	queue, err := riverjobs.New(st, riverjobs.Config{Logger: log})
+	if err != nil {
+		return err
+	}
+	mgr, err := newManager(managerParams{Store: st, Billing: bill, Catalog: cat, Clock: clock, Setup: setup, CycleBatch: opts.batch, Queue: queue})
 	if err != nil {
 		return err
 	}

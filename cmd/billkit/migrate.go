@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/billkit/billkit/store/bunstore"
+	"github.com/billkit/billkit/store/riverjobs"
 	"github.com/spf13/cobra"
 )
 
@@ -25,6 +26,9 @@ func (m *Main) migrateCommand(cfg *config) *cobra.Command {
 			applied, err := st.Migrate(cmd.Context())
 			if err != nil {
 				return fmt.Errorf("migrating: %w", err)
+			}
+			if err := riverjobs.Migrate(cmd.Context(), st); err != nil {
+				return fmt.Errorf("migrating the job queue: %w", err)
 			}
 			w := cmd.OutOrStdout()
 			if len(applied) == 0 {

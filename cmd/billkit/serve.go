@@ -17,6 +17,7 @@ import (
 	"github.com/billkit/billkit/directory"
 	"github.com/billkit/billkit/directory/ecb"
 	"github.com/billkit/billkit/provisioning"
+	"github.com/billkit/billkit/store/riverjobs"
 	"github.com/spf13/cobra"
 )
 
@@ -59,10 +60,27 @@ func (m *Main) serve(ctx context.Context, cfg *config) (err error) {
 	clock := m.clock()
 	acc := access.NewService(st.Access(), access.Config{Rights: rightsConfig()})
 	cat, bill := newMoney(st, svc, clock)
-	mgr, err := newManager(managerParams{Store: st, Billing: bill, Catalog: cat, Clock: clock, Setup: setup})
+	// Tasks run on River as soon as they commit; the scheduler's
+	// run-due-tasks stays as the net for a job River gave up on.
+	queue, err := riverjobs.New(st, riverjobs.Config{Logger: log})
 	if err != nil {
 		return err
 	}
+	mgr, err := newManager(managerParams{Store: st, Billing: bill, Catalog: cat, Clock: clock, Setup: setup, Queue: queue})
+	if err != nil {
+		return err
+	}
+	if err := queue.Start(ctx, mgr); err != nil {
+		return fmt.Errorf("starting the job queue: %w", err)
+	}
+	// The queue stops before the store closes (defers run last first).
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+		defer cancel()
+		if qerr := queue.Stop(sctx); qerr != nil && err == nil {
+			err = fmt.Errorf("stopping the job queue: %w", qerr)
+		}
+	}()
 	if err := ensureFirstAdmin(ctx, acc, log, m.Stderr); err != nil {
 		return err
 	}

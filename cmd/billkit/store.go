@@ -9,6 +9,7 @@ import (
 	"github.com/billkit/billkit/billing"
 	"github.com/billkit/billkit/directory"
 	"github.com/billkit/billkit/store/bunstore"
+	"github.com/billkit/billkit/store/riverjobs"
 )
 
 // openStore opens the database of cfg and applies pending migrations, so the
@@ -26,6 +27,11 @@ func openStore(ctx context.Context, cfg *config, log *slog.Logger) (*bunstore.St
 	}
 	for _, name := range applied {
 		log.Info("migration applied", "name", name)
+	}
+	// River's tables, where provisioning's tasks wait for a worker.
+	if err := riverjobs.Migrate(ctx, st); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("migrating the job queue: %w", err)
 	}
 	return st, nil
 }
