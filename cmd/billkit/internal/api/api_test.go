@@ -16,6 +16,7 @@ import (
 	"github.com/billkit/billkit/billing"
 	"github.com/billkit/billkit/catalog"
 	"github.com/billkit/billkit/directory"
+	"github.com/billkit/billkit/provisioning"
 	"github.com/billkit/billkit/store/bunstore"
 	"github.com/billkit/billkit/store/storetest"
 	"github.com/shopspring/decimal"
@@ -45,6 +46,9 @@ type world struct {
 	acc   *access.Service
 	bill  *billing.Service
 	cat   *catalog.Service
+	prov  *provisioning.Manager
+	// hooks are the webhook modules' secrets callbacks are verified with.
+	hooks map[string][]byte
 	admin *access.User // a staff user with full rights
 	// resets are the password reset tokens the API sent, by email.
 	resets map[string]string
@@ -75,8 +79,10 @@ func newWorld(t *testing.T) *world {
 	w.acc = access.NewService(w.st.Access(), access.Config{Clock: w.clock, Identity: access.IdentityConfig{Argon2: fastArgon2}, Rights: moneyRights()})
 	w.cat = catalog.NewService(w.st.Catalog(), w.dir, catalog.Config{Clock: w.clock})
 	w.bill = billing.NewService(w.st.Billing(), w.dir, billing.Config{Clock: w.clock, Catalog: w.cat, Gateways: []billing.Gateway{ignoreGateway{}}})
+	w.useProvisioning(t)
 	h, err := New(Config{
 		Directory: w.dir, Access: w.acc, Billing: w.bill, Catalog: w.cat, Clock: w.clock, Idempotency: w.st,
+		Provisioning: w.prov, WebhookSecrets: w.hooks,
 		PasswordResetSender: func(_ context.Context, email, token string) error {
 			w.resets[email] = token
 			return nil

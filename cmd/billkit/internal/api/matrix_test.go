@@ -19,8 +19,12 @@ import (
 )
 
 // staffOnlyOps are the client-scoped operations the service refuses to
-// customers whatever their role (billing.staff_only).
-var staffOnlyOps = map[string]bool{"merge-client": true, "confirm-payment": true, "refund-payment": true}
+// customers whatever their role (billing.staff_only,
+// provisioning.staff_only).
+var staffOnlyOps = map[string]bool{
+	"merge-client": true, "confirm-payment": true, "refund-payment": true,
+	"move-service": true, "open-service": true, "set-service-special-price": true, "sync-service": true,
+}
 
 // fixtures are the objects the matrix fills path parameters with. The
 // client-owned ones belong to client A.
@@ -51,6 +55,7 @@ type fixtures struct {
 	agreement    catalog.AgreementID
 	priceVersion catalog.PriceVersionID
 	money        moneyFixtures
+	prov         provFixtures
 }
 
 func (w *world) fixtures(t *testing.T) *fixtures {
@@ -123,6 +128,7 @@ func (w *world) fixtures(t *testing.T) *fixtures {
 	f.rate = rate.ID
 	w.catalogFixtures(t, f)
 	w.moneyFixtures(t, f)
+	w.provisioningFixtures(t, f)
 	return f
 }
 
@@ -242,6 +248,9 @@ func (f *fixtures) path(t *testing.T, p string) string {
 			v = f.money.path(coll, s)
 		}
 		if v == "" {
+			v = f.prov.path(coll, s)
+		}
+		if v == "" {
 			t.Fatalf("no fixture for %s in %s: add one", s, p)
 		}
 		segs[i] = url.PathEscape(v)
@@ -326,6 +335,9 @@ func (f *fixtures) bodies(n int) map[string]string {
 	for id, b := range f.moneyBodies(n) {
 		m[id] = b
 	}
+	for id, b := range f.provisioningBodies(n) {
+		m[id] = b
+	}
 	return m
 }
 
@@ -346,10 +358,12 @@ var extraRights = map[string][]billkit.Right{
 }
 
 // spentOps change the fixtures in ways later calls would trip on (they
-// delete, merge or end sessions); each runs in a world of its own.
+// delete, merge, move to another client or end sessions); each runs in a
+// world of its own.
 func spentOp(id, method string) bool {
 	return method == http.MethodDelete || strings.Contains(id, "merge") || strings.Contains(id, "purge") ||
-		strings.Contains(id, "revoke") || id == "change-my-password" || id == "logout" || id == "set-full-rights"
+		strings.Contains(id, "revoke") || id == "change-my-password" || id == "logout" || id == "set-full-rights" ||
+		id == "move-service"
 }
 
 // operation is one operation of the OpenAPI document.
@@ -455,7 +469,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 				if user != nil {
 					h = signIn(cw, user(cw, cf).Email)
 				}
-				res[who] = callAs(t, h, o.method, cf.path(t, o.path), cf.bodies(n)[o.id], b)
+				res[who] = callAs(t, h, o.method, cf.path(t, o.path)+matrixQueries[o.id], cf.bodies(n)[o.id], b)
 			}
 			call("anonymous", false, nil)
 			call("customer B", false, func(w *world, f *fixtures) *access.User { return w.userFor(t, "cust-b", f.clientB, nil) })

@@ -281,11 +281,15 @@ const (
 )
 
 // routeCallbacks moves the gateways' callbacks from callbackPath to
-// callbackRoute before next routes them, and exempts them from the
+// callbackRoute before next routes them, and exempts them, and the
+// modules' callbacks, from the
 // cross-origin check: a gateway may post from a customer's browser (a
 // payment page's form), and the call carries no credential to protect.
 func routeCallbacks(next *server) http.Handler {
 	next.csrf.cop.AddInsecureBypassPattern(http.MethodPost + " " + Prefix + callbackRoute)
+	// Modules' callbacks come from remote systems and carry their own
+	// signature, not a credential of a browser.
+	next.csrf.cop.AddInsecureBypassPattern(http.MethodPost + " " + Prefix + moduleCallbackPath)
 	public := Prefix + strings.TrimSuffix(callbackPath, "{method_id}")
 	internal := Prefix + strings.TrimSuffix(callbackRoute, "{method_id}")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -13,6 +13,7 @@ import (
 	"github.com/billkit/billkit/billing/stripe"
 	"github.com/billkit/billkit/billing/stripe/stripetest"
 	"github.com/billkit/billkit/directory"
+	"github.com/billkit/billkit/provisioning"
 	"github.com/shopspring/decimal"
 )
 
@@ -37,14 +38,16 @@ func (ignoreGateway) Refund(context.Context, billing.RefundRequest) (billing.Ref
 	return billing.RefundResult{}, billkit.Errorf(billkit.CodeFailedPrecondition, billing.ReasonRefundUnsupported, "no refunds")
 }
 
-// moneyRights lets rights on billing's money functions be granted, to
-// staff and in customers' custom roles (payments, invoices and expenses
-// belong to clients).
+// moneyRights lets rights on billing's money functions and on
+// provisioning's be granted, to staff and in customers' custom roles
+// (payments, invoices, expenses, orders, services and tasks belong to
+// clients).
 func moneyRights() access.RightsConfig {
 	return access.RightsConfig{
-		Functions: append(access.DefaultFunctions(), billing.FunctionPayment, billing.FunctionPaymentMethod, billing.FunctionExpense,
-			billing.FunctionInvoice, billing.FunctionTax, billing.FunctionDiscount),
-		ClientFunctions: append(access.DefaultClientFunctions(), billing.FunctionPayment, billing.FunctionInvoice, billing.FunctionExpense),
+		Functions: append(append(access.DefaultFunctions(), billing.FunctionPayment, billing.FunctionPaymentMethod, billing.FunctionExpense,
+			billing.FunctionInvoice, billing.FunctionTax, billing.FunctionDiscount), provisioning.Functions()...),
+		ClientFunctions: append(append(access.DefaultClientFunctions(), billing.FunctionPayment, billing.FunctionInvoice, billing.FunctionExpense),
+			provisioning.ClientFunctions()...),
 	}
 }
 
@@ -65,8 +68,10 @@ func (w *world) useMoneyCore(t *testing.T, fake *stripetest.Server) {
 	}
 	w.acc = access.NewService(w.st.Access(), access.Config{Clock: w.clock, Identity: access.IdentityConfig{Argon2: fastArgon2}, Rights: moneyRights()})
 	w.bill = billing.NewService(w.st.Billing(), w.dir, billing.Config{Clock: w.clock, Catalog: w.cat, Gateways: gateways})
+	w.useProvisioning(t)
 	h, err := New(Config{
 		Directory: w.dir, Access: w.acc, Billing: w.bill, Catalog: w.cat, Clock: w.clock, Idempotency: w.st,
+		Provisioning: w.prov, WebhookSecrets: w.hooks,
 		PasswordResetSender: func(_ context.Context, email, token string) error {
 			w.resets[email] = token
 			return nil
