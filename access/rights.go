@@ -31,6 +31,14 @@ const (
 	functionInvoice       = "billing.invoice"
 	functionTax           = "billing.tax"
 	functionDiscount      = "billing.discount"
+	// The life of a service's functions; orders, services and their tasks
+	// belong to clients.
+	functionOrder      = "provisioning.order"
+	functionService    = "provisioning.service"
+	functionTask       = "provisioning.task"
+	functionServer     = "provisioning.server"
+	functionDatacenter = "provisioning.datacenter"
+	functionCycle      = "provisioning.cycle"
 )
 
 // Functions lists the functions of package access, in a fixed order.
@@ -44,7 +52,8 @@ func Functions() []string {
 func DefaultFunctions() []string {
 	return append(Functions(), functionDirectory, functionCatalog,
 		functionProvider, functionCompany, functionClient, functionClientGroup, functionPayer, functionContract,
-		functionLedger, functionPayment, functionPaymentMethod, functionExpense, functionInvoice, functionTax, functionDiscount)
+		functionLedger, functionPayment, functionPaymentMethod, functionExpense, functionInvoice, functionTax, functionDiscount,
+		functionOrder, functionService, functionTask, functionServer, functionDatacenter, functionCycle)
 }
 
 // DefaultClientFunctions is RightsConfig.ClientFunctions's default: the
@@ -52,7 +61,7 @@ func DefaultFunctions() []string {
 // hold rights on them.
 func DefaultClientFunctions() []string {
 	return []string{functionClient, functionPayer, functionContract, FunctionUser,
-		functionPayment, functionInvoice, functionExpense}
+		functionPayment, functionInvoice, functionExpense, functionOrder, functionService, functionTask}
 }
 
 // DefaultInviteTTL is RightsConfig.InviteTTL's default.

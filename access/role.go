@@ -16,13 +16,16 @@ const (
 	// billing.client, billing.payer, billing.contract, and access.user to
 	// manage the client's users (members and invites); and the money:
 	// read and make payments, pay invoices, read invoices and expenses
-	// (confirming, refunding and charging stay with staff).
+	// (confirming, refunding and charging stay with staff); and the
+	// services: order, pay and cancel orders, see, manage and delete
+	// services, see their tasks.
 	RoleOwner Role = "owner"
 	// RoleBilling sees the client, manages its payers, reads its contracts,
-	// and has the owner's rights on the money.
+	// has the owner's rights on the money and on orders, and sees the
+	// services.
 	RoleBilling Role = "billing"
-	// RoleTechnical sees the client; it gains rights on services when
-	// billkit sells them.
+	// RoleTechnical sees the client, its orders and its services, manages
+	// the services (but does not delete them) and sees their tasks.
 	RoleTechnical Role = "technical"
 	// RoleSupport sees the client; it gains rights on tickets when billkit
 	// has them.
@@ -63,11 +66,16 @@ func RoleRights(r Role) []billkit.Right {
 		for _, fn := range []string{functionClient, functionPayer, functionContract, FunctionUser} {
 			out = append(out, allOps(fn)...)
 		}
-		return append(out, moneyRights()...)
+		out = append(out, moneyRights()...)
+		out = append(out, orderRights()...)
+		return append(out, append(serviceRights(), billkit.R(functionService, billkit.OpDelete))...)
 	case RoleBilling:
 		out := append([]billkit.Right{read, billkit.R(functionContract, billkit.OpRead)}, allOps(functionPayer)...)
-		return append(out, moneyRights()...)
-	case RoleTechnical, RoleSupport:
+		out = append(out, moneyRights()...)
+		return append(out, orderRights()...)
+	case RoleTechnical:
+		return append([]billkit.Right{read, billkit.R(functionOrder, billkit.OpRead)}, serviceRights()...)
+	case RoleSupport:
 		return []billkit.Right{read}
 	}
 	return nil
@@ -83,6 +91,21 @@ func moneyRights() []billkit.Right {
 		billkit.R(functionInvoice, billkit.OpRead),
 		billkit.R(functionExpense, billkit.OpRead),
 	}
+}
+
+// orderRights are ordering for a client: see its orders, order, pay and
+// cancel them.
+func orderRights() []billkit.Right {
+	return []billkit.Right{billkit.R(functionOrder, billkit.OpRead), billkit.R(functionOrder, billkit.OpCreate), billkit.R(functionOrder, billkit.OpEdit)}
+}
+
+// serviceRights are the owner's and the technical contact's rights on a
+// client's services: see and manage them (renew, auto-renew, change,
+// resume a suspension the client made) and see their tasks. What only
+// staff may do (suspending for abuse, moving, special prices) the manager
+// keeps for staff whatever the rights.
+func serviceRights() []billkit.Right {
+	return []billkit.Right{billkit.R(functionService, billkit.OpRead), billkit.R(functionService, billkit.OpEdit), billkit.R(functionTask, billkit.OpRead)}
 }
 
 // rightsOf returns the rights a membership gives: the role's, or the listed
