@@ -2,7 +2,6 @@ package billing
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"time"
 
@@ -199,13 +198,7 @@ func (b *chargeBatch) charge(i int, actor billkit.Actor, p ChargeParams) {
 	}
 	d, _ := billkit.CurrencyDigits(a.Currency)
 	digits := int32(d)
-	var v billkit.FieldErrors
-	if v.Check(p.Amount.Currency() == a.Currency, "amount", "expense.currency_mismatch",
-		fmt.Sprintf("must be in the client's currency, %s", a.Currency)) {
-		v.Check(p.Amount.Amount().Round(digits).Equal(p.Amount.Amount()), "amount", "expense.too_many_decimals",
-			fmt.Sprintf("must have at most %d decimals for %s", digits, a.Currency))
-	}
-	if err := v.Err(); err != nil {
+	if err := checkChargeAmount(p.Amount, a.Currency, digits); err != nil {
 		fail(err)
 		return
 	}

@@ -260,13 +260,7 @@ func (s *Service) chargeTx(ctx context.Context, tx Store, actor billkit.Actor, p
 	if err != nil {
 		return nil, err
 	}
-	var v billkit.FieldErrors
-	if v.Check(p.Amount.Currency() == c.Currency, "amount", "expense.currency_mismatch",
-		fmt.Sprintf("must be in the client's currency, %s", c.Currency)) {
-		v.Check(p.Amount.Amount().Round(digits).Equal(p.Amount.Amount()), "amount", "expense.too_many_decimals",
-			fmt.Sprintf("must have at most %d decimals for %s", digits, c.Currency))
-	}
-	if err := v.Err(); err != nil {
+	if err := checkChargeAmount(p.Amount, c.Currency, digits); err != nil {
 		return nil, err
 	}
 	amount := withDigits(p.Amount, digits)
@@ -297,6 +291,18 @@ func (s *Service) chargeTx(ctx context.Context, tx Store, actor billkit.Actor, p
 		return nil, err
 	}
 	return x, nil
+}
+
+// checkChargeAmount checks that a charge's amount is in the client's
+// currency with no more decimals than it has.
+func checkChargeAmount(amount billkit.Money, currency string, digits int32) error {
+	var v billkit.FieldErrors
+	if v.Check(amount.Currency() == currency, "amount", "expense.currency_mismatch",
+		fmt.Sprintf("must be in the client's currency, %s", currency)) {
+		v.Check(amount.Amount().Round(digits).Equal(amount.Amount()), "amount", "expense.too_many_decimals",
+			fmt.Sprintf("must have at most %d decimals for %s", digits, currency))
+	}
+	return v.Err()
 }
 
 // expenseNotFound is the error for an expense that does not exist or that
@@ -456,50 +462,35 @@ func (s *Service) ClientDebt(ctx context.Context, actor billkit.Actor, client bi
 // the client, the actor and the time), as LedgerEntry.ActionFields does:
 // the billing cycle records one for every renewal.
 func (x *Expense) ActionFields() (map[string]json.RawMessage, error) {
-	f := make(map[string]json.RawMessage, 13)
-	var err error
-	put := func(name string, b []byte, e error) {
-		if err == nil {
-			f[name], err = b, e
-		}
-	}
-	str := func(name, v string) { put(name, billkit.AppendJSONString(nil, v), nil) }
-	marshal := func(name string, m json.Marshaler) {
-		b, e := m.MarshalJSON()
-		put(name, b, e)
-	}
-	text := func(name string, m interface{ MarshalText() ([]byte, error) }) {
-		b, e := m.MarshalText()
-		put(name, billkit.AppendJSONString(nil, string(b)), e)
-	}
-	str("kind", string(x.Kind))
-	marshal("amount", x.Amount)
-	marshal("covered", x.Covered)
-	str("description", x.Description)
+	f := newActionFields(13)
+	f.str("kind", string(x.Kind))
+	f.marshal("amount", x.Amount)
+	f.marshal("covered", x.Covered)
+	f.str("description", x.Description)
 	if x.CauseType != "" {
-		str("cause_type", x.CauseType)
+		f.str("cause_type", x.CauseType)
 	}
 	if x.CauseID != "" {
-		str("cause_id", x.CauseID)
+		f.str("cause_id", x.CauseID)
 	}
 	if !x.PeriodStart.IsZero() {
-		text("period_start", x.PeriodStart)
+		f.text("period_start", x.PeriodStart)
 	}
 	if !x.PeriodEnd.IsZero() {
-		text("period_end", x.PeriodEnd)
+		f.text("period_end", x.PeriodEnd)
 	}
 	if !x.TariffID.IsZero() {
-		text("tariff_id", x.TariffID)
+		f.text("tariff_id", x.TariffID)
 	}
 	if x.Period != "" {
-		str("period", string(x.Period))
+		f.str("period", string(x.Period))
 	}
 	if !x.Quantity.IsZero() {
-		marshal("quantity", x.Quantity)
+		f.marshal("quantity", x.Quantity)
 	}
 	if !x.PriceDate.IsZero() {
-		text("price_date", x.PriceDate)
+		f.text("price_date", x.PriceDate)
 	}
-	text("ledger_entry_id", x.LedgerEntryID)
-	return f, err
+	f.text("ledger_entry_id", x.LedgerEntryID)
+	return f.m, f.err
 }

@@ -2,6 +2,7 @@ package billing
 
 import (
 	"context"
+	"encoding"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -92,34 +93,55 @@ type LedgerEntry struct {
 // ledger, so the log need not copy it, and a smaller row is a faster
 // posting.
 func (e *LedgerEntry) ActionFields() (map[string]json.RawMessage, error) {
-	f := make(map[string]json.RawMessage, 7)
-	var err error
-	put := func(name string, b []byte, e error) {
-		if err == nil {
-			f[name], err = b, e
-		}
-	}
-	str := func(name, v string) { put(name, billkit.AppendJSONString(nil, v), nil) }
-	marshal := func(name string, m json.Marshaler) {
-		b, e := m.MarshalJSON()
-		put(name, b, e)
-	}
-	marshal("amount", e.Amount)
-	str("kind", string(e.Kind))
+	f := newActionFields(7)
+	f.marshal("amount", e.Amount)
+	f.str("kind", string(e.Kind))
 	if e.CauseType != "" {
-		str("cause_type", e.CauseType)
+		f.str("cause_type", e.CauseType)
 	}
 	if e.CauseID != "" {
-		str("cause_id", e.CauseID)
+		f.str("cause_id", e.CauseID)
 	}
 	if e.Memo != "" {
-		str("memo", e.Memo)
+		f.str("memo", e.Memo)
 	}
 	if e.Rate != nil {
-		marshal("rate", e.Rate)
+		f.marshal("rate", e.Rate)
 	}
-	marshal("balance_after", e.BalanceAfter)
-	return f, err
+	f.marshal("balance_after", e.BalanceAfter)
+	return f.m, f.err
+}
+
+// actionFields builds the JSON fields of an object for the action log by
+// hand (billkit.ActionFielder), for the objects written by the thousand.
+type actionFields struct {
+	m   map[string]json.RawMessage
+	err error
+}
+
+func newActionFields(n int) *actionFields {
+	return &actionFields{m: make(map[string]json.RawMessage, n)}
+}
+
+func (f *actionFields) put(name string, b []byte, err error) {
+	if f.err == nil {
+		f.m[name], f.err = b, err
+	}
+}
+
+// str puts a JSON string.
+func (f *actionFields) str(name, v string) { f.put(name, billkit.AppendJSONString(nil, v), nil) }
+
+// marshal puts what v's MarshalJSON makes.
+func (f *actionFields) marshal(name string, v json.Marshaler) {
+	b, err := v.MarshalJSON()
+	f.put(name, b, err)
+}
+
+// text puts v's MarshalText as a JSON string, as encoding/json does.
+func (f *actionFields) text(name string, v encoding.TextMarshaler) {
+	b, err := v.MarshalText()
+	f.put(name, billkit.AppendJSONString(nil, string(b)), err)
 }
 
 // LedgerAccount is what a posting reads of a client: its currency and

@@ -20,24 +20,34 @@ func (s *Store) insertAction(ctx context.Context, act *billkit.Action) error {
 	if act == nil {
 		return billkit.InvalidField("action", "required", "is required")
 	}
+	args, err := s.actionArgs(act)
+	if err != nil {
+		return err
+	}
+	_, err = s.execHot(ctx, qActionInsert, args...)
+	return mapError(ctx, err, actionsTable.target(act))
+}
+
+// actionArgs normalizes act and returns the arguments of its row, in the
+// order of qActionInsert's columns.
+func (s *Store) actionArgs(act *billkit.Action) ([]any, error) {
 	actionsTable.norm(act)
 	changes, err := changesJSON(act.Changes)
 	if err != nil {
-		return billkit.WrapError(err, billkit.CodeInvalid, "action.changes_invalid", "an action's changes are not JSON")
+		return nil, billkit.WrapError(err, billkit.CodeInvalid, "action.changes_invalid", "an action's changes are not JSON")
 	}
 	var client any
 	if !act.ClientID.IsZero() {
 		client = act.ClientID
 	}
-	_, err = s.execHot(ctx, qActionInsert,
-		act.ID, s.timeArg(act.At), string(act.ActorKind), act.ActorID, act.ActorName, act.IP, act.UserAgent,
-		act.Name, act.ObjectType, act.ObjectID, client, changes)
-	return mapError(ctx, err, actionsTable.target(act))
+	return []any{act.ID, s.timeArg(act.At), string(act.ActorKind), act.ActorID, act.ActorName, act.IP, act.UserAgent,
+		act.Name, act.ObjectType, act.ObjectID, client, changes}, nil
 }
 
-var qActionInsert = hotQuery(`INSERT INTO billkit_actions
-	(id, at, actor_kind, actor_id, actor_name, ip, user_agent, name, object_type, object_id, client_id, changes)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+// actionColumns are the columns of qActionInsert.
+const actionColumns = "(id, at, actor_kind, actor_id, actor_name, ip, user_agent, name, object_type, object_id, client_id, changes)"
+
+var qActionInsert = hotQuery("INSERT INTO billkit_actions " + actionColumns + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 
 // changesJSON encodes an action's changes as its column holds them: a JSON
 // array, empty rather than null. Before and After are JSON already, so they

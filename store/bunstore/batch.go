@@ -103,19 +103,11 @@ func (s *Store) insertActions(ctx context.Context, acts []billkit.Action) error 
 	}
 	rows := make([][]any, len(acts))
 	for i := range acts {
-		act := &acts[i]
-		actionsTable.norm(act)
-		changes, err := changesJSON(act.Changes)
+		args, err := s.actionArgs(&acts[i])
 		if err != nil {
-			return billkit.WrapError(err, billkit.CodeInvalid, "action.changes_invalid", "an action's changes are not JSON")
+			return err
 		}
-		var client any
-		if !act.ClientID.IsZero() {
-			client = act.ClientID
-		}
-		rows[i] = []any{act.ID, s.timeArg(act.At), string(act.ActorKind), act.ActorID, act.ActorName, act.IP, act.UserAgent,
-			act.Name, act.ObjectType, act.ObjectID, client, changes}
+		rows[i] = args
 	}
-	return s.execRows(ctx, `INSERT INTO billkit_actions
-		(id, at, actor_kind, actor_id, actor_name, ip, user_agent, name, object_type, object_id, client_id, changes)`, "", rows, target{kind: "action"})
+	return s.execRows(ctx, "INSERT INTO billkit_actions "+actionColumns, "", rows, target{kind: "action"})
 }

@@ -79,22 +79,13 @@ func (p provisioningStore) InsertRenewals(ctx context.Context, rs []provisioning
 	}
 	rows := make([]renewalRow, len(rs))
 	for i := range rs {
-		r := &rs[i]
-		var v billkit.FieldErrors
-		v.Check(!r.ServiceID.IsZero(), "service_id", "required", "is required")
-		v.Check(!r.PeriodStart.IsZero(), "period_start", "required", "is required")
-		v.Check(!r.PeriodEnd.IsZero(), "period_end", "required", "is required")
-		v.Check(!r.ClientID.IsZero(), "client_id", "required", "is required")
-		v.Check(r.Amount.Currency() != "", "amount", "required", "is required")
-		if err := v.Err(); err != nil {
+		row, err := renewalRowOf(&rs[i])
+		if err != nil {
 			return err
 		}
-		rows[i] = renewalRow{
-			ServiceID: r.ServiceID, PeriodStart: r.PeriodStart, PeriodEnd: r.PeriodEnd, ClientID: r.ClientID,
-			Amount: r.Amount.Amount(), Currency: r.Amount.Currency(), ExpenseID: r.ExpenseID, Kind: r.Kind, CreatedAt: r.CreatedAt,
-		}
+		rows[i] = *row
 		renewals.norm(&rows[i])
-		r.CreatedAt = rows[i].CreatedAt
+		rs[i].CreatedAt = rows[i].CreatedAt
 	}
 	for lo := 0; lo < len(rows); lo += batchRows {
 		chunk := rows[lo:min(lo+batchRows, len(rows))]

@@ -327,6 +327,19 @@ func (p provisioningStore) InsertRenewal(ctx context.Context, r *provisioning.Re
 	if r == nil {
 		return billkit.InvalidField("renewal", "required", "is required")
 	}
+	row, err := renewalRowOf(r)
+	if err != nil {
+		return err
+	}
+	if err := insertRow(ctx, p.s, renewals.table, row); err != nil {
+		return err
+	}
+	r.CreatedAt = row.CreatedAt
+	return nil
+}
+
+// renewalRowOf checks r and returns its row.
+func renewalRowOf(r *provisioning.Renewal) (*renewalRow, error) {
 	var v billkit.FieldErrors
 	v.Check(!r.ServiceID.IsZero(), "service_id", "required", "is required")
 	v.Check(!r.PeriodStart.IsZero(), "period_start", "required", "is required")
@@ -334,17 +347,12 @@ func (p provisioningStore) InsertRenewal(ctx context.Context, r *provisioning.Re
 	v.Check(!r.ClientID.IsZero(), "client_id", "required", "is required")
 	v.Check(r.Amount.Currency() != "", "amount", "required", "is required")
 	if err := v.Err(); err != nil {
-		return err
+		return nil, err
 	}
-	row := &renewalRow{
+	return &renewalRow{
 		ServiceID: r.ServiceID, PeriodStart: r.PeriodStart, PeriodEnd: r.PeriodEnd, ClientID: r.ClientID,
 		Amount: r.Amount.Amount(), Currency: r.Amount.Currency(), ExpenseID: r.ExpenseID, Kind: r.Kind, CreatedAt: r.CreatedAt,
-	}
-	if err := insertRow(ctx, p.s, renewals.table, row); err != nil {
-		return err
-	}
-	r.CreatedAt = row.CreatedAt
-	return nil
+	}, nil
 }
 
 // ListRenewals lists renewals by period start (then service).

@@ -179,6 +179,7 @@ func runProvisioning(t *testing.T, newStores func(t testing.TB) Stores) {
 	t.Run("servers", func(t *testing.T) { runProvServers(t, fixture) })
 	t.Run("services", func(t *testing.T) { runProvServices(t, fixture) })
 	t.Run("history", func(t *testing.T) { runProvHistory(t, fixture) })
+	t.Run("cycle", func(t *testing.T) { runProvCycle(t, fixture) })
 	t.Run("orders", func(t *testing.T) { runProvOrders(t, fixture) })
 	t.Run("tasks", func(t *testing.T) { runProvTasks(t, fixture) })
 	t.Run("tx", func(t *testing.T) { runProvTx(t, fixture) })
