@@ -163,7 +163,7 @@ func (r *Registry) Register(m Module) error {
 		return billkit.InvalidField("module", "required", "is required")
 	}
 	name := m.Name()
-	if !validModuleName(name) {
+	if !ValidModuleName(name) {
 		return billkit.InvalidField("module", "provisioning.module_name_invalid",
 			"a module's name is 1 to 64 lowercase letters, digits, '-' or '_'")
 	}
@@ -205,7 +205,9 @@ func (r *Registry) Names() []string {
 	return out
 }
 
-func validModuleName(s string) bool {
+// ValidModuleName reports whether s may name a module: 1 to 64 of a-z,
+// 0-9, '-' and '_'.
+func ValidModuleName(s string) bool {
 	if len(s) == 0 || len(s) > 64 {
 		return false
 	}

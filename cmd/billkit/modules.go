@@ -117,7 +117,7 @@ func loadModules(path string, getenv func(string) (string, bool)) (loadedModules
 			label = fmt.Sprintf("module #%d", i+1)
 		}
 		var ev billkit.FieldErrors
-		if ev.Require("name", e.Name) && ev.Check(validModuleName(e.Name), "name", "provisioning.module_name_invalid",
+		if ev.Require("name", e.Name) && ev.Check(provisioning.ValidModuleName(e.Name), "name", "provisioning.module_name_invalid",
 			"is 1 to 64 lowercase letters, digits, '-' or '_'") {
 			if first, ok := seen[e.Name]; ok {
 				ev.Add("name", "provisioning.module_duplicate", fmt.Sprintf("is the name of modules[%d] too", first))
@@ -190,20 +190,6 @@ func mergeModuleErrors(v *billkit.FieldErrors, prefix, label string, err error) 
 	for _, f := range e.Fields {
 		v.Add(prefix+"."+f.Field, f.Reason, label+": "+f.Message)
 	}
-}
-
-// validModuleName is provisioning's rule for a module's name, checked here
-// so that the error names the entry.
-func validModuleName(s string) bool {
-	if len(s) == 0 || len(s) > 64 {
-		return false
-	}
-	for _, c := range s {
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-			return false
-		}
-	}
-	return true
 }
 
 // moduleTimeout parses an entry's timeout; "" is zero, the module's
