@@ -173,6 +173,32 @@ func sortedIDs[T any](items []T, id func(T) string) []string {
 	return out
 }
 
+// filterCase is a list filter and the rows it must select.
+type filterCase[T, F any] struct {
+	name string
+	f    F
+	keep func(T) bool
+}
+
+// checkFilters lists each case page by page, two rows a page, and checks
+// that it selects exactly the rows of all that keep selects, in ID order.
+func checkFilters[T, F any](t *testing.T, what string, all []T, id func(T) string, cases []filterCase[T, F],
+	list func(F, billkit.PageParams) (billkit.Page[T], error)) {
+	t.Helper()
+	for _, tc := range cases {
+		got := keys(collect(t, 2, id, func(pp billkit.PageParams) (billkit.Page[T], error) { return list(tc.f, pp) }), id)
+		var kept []T
+		for _, x := range all {
+			if tc.keep(x) {
+				kept = append(kept, x)
+			}
+		}
+		if want := sortedIDs(kept, id); !slices.Equal(got, want) {
+			t.Errorf("%s: %s = %v, want %v", tc.name, what, got, want)
+		}
+	}
+}
+
 func runProvisioning(t *testing.T, newStores func(t testing.TB) Stores) {
 	fixture := func(t *testing.T) *provFixture { return newProvFixture(t, newStores) }
 	t.Run("datacenters", func(t *testing.T) { runProvDatacenters(t, fixture) })
@@ -337,11 +363,7 @@ func runProvServers(t *testing.T, fixture func(t *testing.T) *provFixture) {
 		must(t, f.p.UpdateServer(ctx, foreign))
 		all = append(all, *foreign)
 		id := func(s provisioning.Server) string { return s.ID.String() }
-		for _, tc := range []struct {
-			name string
-			f    provisioning.ServerFilter
-			keep func(provisioning.Server) bool
-		}{
+		checkFilters(t, "servers", all, id, []filterCase[provisioning.Server, provisioning.ServerFilter]{
 			{"all", provisioning.ServerFilter{}, func(provisioning.Server) bool { return true }},
 			{"provider", provisioning.ServerFilter{ProviderID: f.pid}, func(s provisioning.Server) bool { return s.ProviderID == f.pid }},
 			{"datacenter", provisioning.ServerFilter{DatacenterID: dc2.ID}, func(s provisioning.Server) bool { return s.DatacenterID == dc2.ID }},
@@ -349,22 +371,10 @@ func runProvServers(t *testing.T, fixture func(t *testing.T) *provFixture) {
 			{"enabled", provisioning.ServerFilter{EnabledOnly: true}, func(s provisioning.Server) bool { return s.Enabled }},
 			{"provider_module_enabled", provisioning.ServerFilter{ProviderID: f.pid, Module: "proxmox", EnabledOnly: true},
 				func(s provisioning.Server) bool { return s.ProviderID == f.pid && s.Module == "proxmox" && s.Enabled }},
-		} {
-			got := keys(collect(t, 2, id, func(pp billkit.PageParams) (billkit.Page[provisioning.Server], error) {
-				fl := tc.f
-				fl.PageParams = pp
-				return f.p.ListServers(ctx, fl)
-			}), id)
-			var kept []provisioning.Server
-			for _, s := range all {
-				if tc.keep(s) {
-					kept = append(kept, s)
-				}
-			}
-			if want := sortedIDs(kept, id); !slices.Equal(got, want) {
-				t.Errorf("%s: servers = %v, want %v", tc.name, got, want)
-			}
-		}
+		}, func(fl provisioning.ServerFilter, pp billkit.PageParams) (billkit.Page[provisioning.Server], error) {
+			fl.PageParams = pp
+			return f.p.ListServers(ctx, fl)
+		})
 	})
 
 	t.Run("slots", func(t *testing.T) {

@@ -3,7 +3,6 @@ package storetest
 import (
 	"context"
 	"encoding/json"
-	"slices"
 	"testing"
 	"time"
 
@@ -151,11 +150,7 @@ func runProvOrders(t *testing.T, fixture func(t *testing.T) *provFixture) {
 		}
 		id := func(o provisioning.Order) string { return o.ID.String() }
 		bound := t0.Add(2 * time.Hour)
-		for _, tc := range []struct {
-			name string
-			f    provisioning.OrderFilter
-			keep func(provisioning.Order) bool
-		}{
+		checkFilters(t, "orders", all, id, []filterCase[provisioning.Order, provisioning.OrderFilter]{
 			{"all", provisioning.OrderFilter{}, func(provisioning.Order) bool { return true }},
 			{"client", provisioning.OrderFilter{ClientID: b.ID}, func(o provisioning.Order) bool { return o.ClientID == b.ID }},
 			{"client_ids", provisioning.OrderFilter{ClientIDs: []billkit.ClientID{a.ID}}, func(o provisioning.Order) bool { return o.ClientID == a.ID }},
@@ -170,22 +165,10 @@ func runProvOrders(t *testing.T, fixture func(t *testing.T) *provFixture) {
 				func(o provisioning.Order) bool {
 					return o.Status == provisioning.OrderNew && !o.CancelAt.IsZero() && o.CancelAt.Before(bound)
 				}},
-		} {
-			got := keys(collect(t, 2, id, func(pp billkit.PageParams) (billkit.Page[provisioning.Order], error) {
-				fl := tc.f
-				fl.PageParams = pp
-				return f.p.ListOrders(ctx, fl)
-			}), id)
-			var kept []provisioning.Order
-			for _, o := range all {
-				if tc.keep(o) {
-					kept = append(kept, o)
-				}
-			}
-			if want := sortedIDs(kept, id); !slices.Equal(got, want) {
-				t.Errorf("%s: orders = %v, want %v", tc.name, got, want)
-			}
-		}
+		}, func(fl provisioning.OrderFilter, pp billkit.PageParams) (billkit.Page[provisioning.Order], error) {
+			fl.PageParams = pp
+			return f.p.ListOrders(ctx, fl)
+		})
 	})
 }
 
@@ -282,11 +265,7 @@ func runProvTasks(t *testing.T, fixture func(t *testing.T) *provFixture) {
 			return (k.Status == provisioning.TaskQueued && !k.NextRunAt.After(now)) ||
 				(k.Status == provisioning.TaskRunning && !k.LeaseUntil.IsZero() && !k.LeaseUntil.After(now))
 		}
-		for _, tc := range []struct {
-			name string
-			f    provisioning.TaskFilter
-			keep func(provisioning.Task) bool
-		}{
+		checkFilters(t, "tasks", all, id, []filterCase[provisioning.Task, provisioning.TaskFilter]{
 			{"all", provisioning.TaskFilter{}, func(provisioning.Task) bool { return true }},
 			{"service", provisioning.TaskFilter{ServiceID: s2.ID}, func(k provisioning.Task) bool { return k.ServiceID == s2.ID }},
 			{"client_ids", provisioning.TaskFilter{ClientIDs: []billkit.ClientID{f.client.ID}}, func(k provisioning.Task) bool { return k.ClientID == f.client.ID }},
@@ -299,22 +278,10 @@ func runProvTasks(t *testing.T, fixture func(t *testing.T) *provFixture) {
 			{"due_of_service", provisioning.TaskFilter{DueBy: now, ServiceID: s1.ID}, func(k provisioning.Task) bool { return due(k) && k.ServiceID == s1.ID }},
 			{"due_queued", provisioning.TaskFilter{DueBy: now, Statuses: []provisioning.TaskStatus{provisioning.TaskQueued}},
 				func(k provisioning.Task) bool { return due(k) && k.Status == provisioning.TaskQueued }},
-		} {
-			got := keys(collect(t, 2, id, func(pp billkit.PageParams) (billkit.Page[provisioning.Task], error) {
-				fl := tc.f
-				fl.PageParams = pp
-				return f.p.ListTasks(ctx, fl)
-			}), id)
-			var kept []provisioning.Task
-			for _, k := range all {
-				if tc.keep(k) {
-					kept = append(kept, k)
-				}
-			}
-			if want := sortedIDs(kept, id); !slices.Equal(got, want) {
-				t.Errorf("%s: tasks = %v, want %v", tc.name, got, want)
-			}
-		}
+		}, func(fl provisioning.TaskFilter, pp billkit.PageParams) (billkit.Page[provisioning.Task], error) {
+			fl.PageParams = pp
+			return f.p.ListTasks(ctx, fl)
+		})
 	})
 
 	t.Run("claim", func(t *testing.T) {

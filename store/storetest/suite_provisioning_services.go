@@ -202,11 +202,7 @@ func runProvServices(t *testing.T, fixture func(t *testing.T) *provFixture) {
 		}
 		id := func(s provisioning.Service) string { return s.ID.String() }
 		april := billkit.MustDate(2026, 4, 1)
-		for _, tc := range []struct {
-			name string
-			f    provisioning.ServiceFilter
-			keep func(provisioning.Service) bool
-		}{
+		checkFilters(t, "services", all, id, []filterCase[provisioning.Service, provisioning.ServiceFilter]{
 			{"all", provisioning.ServiceFilter{}, func(provisioning.Service) bool { return true }},
 			{"provider", provisioning.ServiceFilter{ProviderID: f.pid}, func(provisioning.Service) bool { return true }},
 			{"other_provider", provisioning.ServiceFilter{ProviderID: newBillingProviderID()}, func(provisioning.Service) bool { return false }},
@@ -231,22 +227,10 @@ func runProvServices(t *testing.T, fixture func(t *testing.T) *provFixture) {
 				func(s provisioning.Service) bool {
 					return s.ClientID == b.ID && !s.ExpiresOn.IsZero() && s.ExpiresOn.Before(april)
 				}},
-		} {
-			got := collect(t, 2, id, func(pp billkit.PageParams) (billkit.Page[provisioning.Service], error) {
-				fl := tc.f
-				fl.PageParams = pp
-				return f.p.ListServices(ctx, fl)
-			})
-			var kept []provisioning.Service
-			for _, s := range all {
-				if tc.keep(s) {
-					kept = append(kept, s)
-				}
-			}
-			if ids, want := keys(got, id), sortedIDs(kept, id); !slices.Equal(ids, want) {
-				t.Errorf("%s: services = %v, want %v", tc.name, ids, want)
-			}
-		}
+		}, func(fl provisioning.ServiceFilter, pp billkit.PageParams) (billkit.Page[provisioning.Service], error) {
+			fl.PageParams = pp
+			return f.p.ListServices(ctx, fl)
+		})
 		// Listed services read back whole.
 		page, err := f.p.ListServices(ctx, provisioning.ServiceFilter{ClientID: a.ID, TariffID: tariff2.ID})
 		must(t, err)
