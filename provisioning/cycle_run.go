@@ -137,6 +137,21 @@ func applySteps(ctx context.Context, ops cycleOps, svc *Service, steps []Step, e
 			emit(CycleAction{ServiceID: svc.ID, ServiceName: svc.Name, ClientID: svc.ClientID, Step: st, Period: p, Amount: amount, Unpaid: unpaid})
 		}
 	}
+	// pay pays p for st and counts it; false, reported as unpaid, when the
+	// balance does not cover it.
+	pay := func(st Step, p PaidPeriod) (billkit.Money, bool, error) {
+		amount, err := ops.pay(ctx, svc, p)
+		switch {
+		case insufficient(err):
+			t.unpaid++
+			act(st, &p, &amount, true)
+			return amount, false, nil
+		case err != nil:
+			return amount, false, err
+		}
+		t.renewals++
+		return amount, true, nil
+	}
 	resumed := false
 	for _, st := range steps {
 		switch st.Kind {
@@ -156,16 +171,13 @@ func applySteps(ctx context.Context, ops cycleOps, svc *Service, steps []Step, e
 		case StepRenew:
 			for i := 0; i < maxCatchUp && svc.Status == StatusActive && !svc.ExpiresOn.After(st.On); i++ {
 				p := nextPeriod(svc, st.On, false)
-				amount, err := ops.pay(ctx, svc, p)
-				if insufficient(err) {
-					t.unpaid++
-					act(st, &p, &amount, true)
-					break
-				}
+				amount, paid, err := pay(st, p)
 				if err != nil {
 					return t, err
 				}
-				t.renewals++
+				if !paid {
+					break
+				}
 				act(st, &p, &amount, false)
 			}
 		case StepSuspend:
@@ -179,16 +191,13 @@ func applySteps(ctx context.Context, ops cycleOps, svc *Service, steps []Step, e
 			act(st, nil, nil, false)
 		case StepResume:
 			p := nextPeriod(svc, st.On, true)
-			amount, err := ops.pay(ctx, svc, p)
-			if insufficient(err) {
-				t.unpaid++
-				act(st, &p, &amount, true)
-				continue
-			}
+			amount, paid, err := pay(st, p)
 			if err != nil {
 				return t, err
 			}
-			t.renewals++
+			if !paid {
+				continue
+			}
 			if err := ops.operate(ctx, svc, OpResume, st); err != nil {
 				return t, err
 			}
