@@ -13,6 +13,7 @@ import (
 	"github.com/billkit/billkit"
 	"github.com/billkit/billkit/catalog"
 	"github.com/billkit/billkit/provisioning"
+	"github.com/billkit/billkit/provisioning/moduletest"
 	"github.com/billkit/billkit/provisioning/script"
 	"github.com/google/go-cmp/cmp"
 )
@@ -56,40 +57,6 @@ func request(op provisioning.Operation) provisioning.Request {
 			URL:         "https://node1.example",
 			Credentials: map[string]string{"token": "s3cr3t"},
 		},
-	}
-}
-
-// wantFault checks err is a retryable unavailable error with the reason
-// and each of the texts in its message.
-func wantFault(t *testing.T, err error, reason string, texts ...string) {
-	t.Helper()
-	if err == nil {
-		t.Fatalf("Run succeeded, want a %s error", reason)
-	}
-	t.Logf("error: %v", err)
-	if provisioning.Permanent(err) {
-		t.Fatalf("error %v is permanent, want retryable", err)
-	}
-	if !billkit.IsCode(err, billkit.CodeUnavailable) || !billkit.HasReason(err, reason) {
-		t.Fatalf("error = %v, want unavailable %s", err, reason)
-	}
-	for _, s := range texts {
-		if !strings.Contains(err.Error(), s) {
-			t.Errorf("error %q does not contain %q", err, s)
-		}
-	}
-}
-
-// wantRefusal checks err is a permanent refusal with text in its message.
-func wantRefusal(t *testing.T, err error, text string) {
-	t.Helper()
-	var p *provisioning.PermanentError
-	if !errors.As(err, &p) || !provisioning.Permanent(err) {
-		t.Fatalf("error = %v, want a refusal", err)
-	}
-	t.Logf("refusal: %v", err)
-	if !strings.Contains(err.Error(), text) {
-		t.Fatalf("refusal %q does not contain %q", err, text)
 	}
 }
 
@@ -183,29 +150,29 @@ func TestEnvironmentAndDir(t *testing.T) {
 
 func TestRefusal(t *testing.T) {
 	_, err := module(t, "refuse", script.Config{}).Run(context.Background(), request(provisioning.OpOpen))
-	wantRefusal(t, err, "domain example.com is taken")
+	moduletest.WantRefusal(t, err, "domain example.com is taken")
 }
 
 func TestRetryableErrorAnswer(t *testing.T) {
 	_, err := module(t, "retry", script.Config{}).Run(context.Background(), request(provisioning.OpOpen))
-	wantFault(t, err, "script.error", "the panel is busy")
+	moduletest.WantRetryable(t, err, "script.error", "the panel is busy")
 }
 
 func TestExitCode2IsRefusal(t *testing.T) {
 	_, err := module(t, "exit2", script.Config{}).Run(context.Background(), request(provisioning.OpOpen))
-	wantRefusal(t, err, "tariff xl does not exist on this panel")
+	moduletest.WantRefusal(t, err, "tariff xl does not exist on this panel")
 
 	// A message on stdout wins over stderr.
 	_, err = module(t, "exit2json", script.Config{}).Run(context.Background(), request(provisioning.OpOpen))
-	wantRefusal(t, err, "quota exceeded")
+	moduletest.WantRefusal(t, err, "quota exceeded")
 }
 
 func TestOtherExitIsRetryable(t *testing.T) {
 	_, err := module(t, "exit1", script.Config{}).Run(context.Background(), request(provisioning.OpOpen))
-	wantFault(t, err, "script.exit", "exited with code 1", "panic: connection reset by peer")
+	moduletest.WantRetryable(t, err, "script.exit", "exited with code 1", "panic: connection reset by peer")
 
 	_, err = module(t, "killed", script.Config{}).Run(context.Background(), request(provisioning.OpOpen))
-	wantFault(t, err, "script.exit", "killed", "about to die")
+	moduletest.WantRetryable(t, err, "script.exit", "killed", "about to die")
 }
 
 func TestGarbage(t *testing.T) {
@@ -222,7 +189,7 @@ func TestGarbage(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.mode, func(t *testing.T) {
 			_, err := module(t, c.mode, script.Config{}).Run(context.Background(), request(provisioning.OpOpen))
-			wantFault(t, err, "script.bad_answer", c.texts...)
+			moduletest.WantRetryable(t, err, "script.bad_answer", c.texts...)
 		})
 	}
 }
@@ -230,7 +197,7 @@ func TestGarbage(t *testing.T) {
 func TestHangTimesOut(t *testing.T) {
 	m := module(t, "hang", script.Config{Timeout: 200 * time.Millisecond})
 	_, err := m.Run(context.Background(), request(provisioning.OpOpen))
-	wantFault(t, err, "script.timeout", "timed out", "connecting to the panel")
+	moduletest.WantRetryable(t, err, "script.timeout", "timed out", "connecting to the panel")
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("error %v does not wrap context.DeadlineExceeded", err)
 	}
@@ -240,14 +207,14 @@ func TestCallerDeadline(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	_, err := module(t, "hang", script.Config{}).Run(ctx, request(provisioning.OpOpen))
-	wantFault(t, err, "script.timeout", "timed out")
+	moduletest.WantRetryable(t, err, "script.timeout", "timed out")
 }
 
 func TestCallerCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err := module(t, "ok", script.Config{}).Run(ctx, request(provisioning.OpOpen))
-	wantFault(t, err, "script.cancelled", "cancelled")
+	moduletest.WantRetryable(t, err, "script.cancelled", "cancelled")
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("error %v does not wrap context.Canceled", err)
 	}
@@ -256,7 +223,7 @@ func TestCallerCancelled(t *testing.T) {
 func TestHugeOutput(t *testing.T) {
 	m := module(t, "huge", script.Config{MaxOutput: 4096})
 	_, err := m.Run(context.Background(), request(provisioning.OpOpen))
-	wantFault(t, err, "script.output_too_large", "more than 4096 bytes", "writing a lot")
+	moduletest.WantRetryable(t, err, "script.output_too_large", "more than 4096 bytes", "writing a lot")
 }
 
 func TestCommandMissing(t *testing.T) {
@@ -265,7 +232,7 @@ func TestCommandMissing(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = m.Run(context.Background(), request(provisioning.OpOpen))
-	wantFault(t, err, "script.start", "could not be run")
+	moduletest.WantRetryable(t, err, "script.start", "could not be run")
 }
 
 func TestNoShell(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/billkit/billkit"
 	"github.com/billkit/billkit/provisioning"
+	"github.com/billkit/billkit/provisioning/moduletest"
 	"github.com/billkit/billkit/provisioning/webhook"
 	"github.com/google/go-cmp/cmp"
 )
@@ -115,37 +116,6 @@ func run(t *testing.T, status int, body string) (provisioning.Result, error) {
 	return newModule(t, rm, srv.URL, webhook.Config{}).Run(context.Background(), request(provisioning.OpOpen))
 }
 
-func wantFault(t *testing.T, err error, reason string, texts ...string) {
-	t.Helper()
-	if err == nil {
-		t.Fatalf("Run succeeded, want a %s error", reason)
-	}
-	t.Logf("error: %v", err)
-	if provisioning.Permanent(err) {
-		t.Fatalf("error %v is permanent, want retryable", err)
-	}
-	if !billkit.IsCode(err, billkit.CodeUnavailable) || !billkit.HasReason(err, reason) {
-		t.Fatalf("error = %v, want unavailable %s", err, reason)
-	}
-	for _, s := range texts {
-		if !strings.Contains(err.Error(), s) {
-			t.Errorf("error %q does not contain %q", err, s)
-		}
-	}
-}
-
-func wantRefusal(t *testing.T, err error, text string) {
-	t.Helper()
-	var p *provisioning.PermanentError
-	if !errors.As(err, &p) || !provisioning.Permanent(err) {
-		t.Fatalf("error = %v, want a refusal", err)
-	}
-	t.Logf("refusal: %v", err)
-	if !strings.Contains(err.Error(), text) {
-		t.Fatalf("refusal %q does not contain %q", err, text)
-	}
-}
-
 func TestSignKnownValue(t *testing.T) {
 	got := webhook.Sign(secret, time.Unix(1700000000, 0), []byte(`{"task_id":"x"}`))
 	want := "t=1700000000,v1=832a96970781dd5ee9a57d6f6e04e0047b50c20029c1e2b1eef751f3cb0f960b"
@@ -218,7 +188,7 @@ func TestRefusals(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := run(t, c.status, c.body)
-			wantRefusal(t, err, c.text)
+			moduletest.WantRefusal(t, err, c.text)
 		})
 	}
 }
@@ -245,7 +215,7 @@ func TestRetryableAnswers(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := run(t, c.status, c.body)
-			wantFault(t, err, c.reason, c.texts...)
+			moduletest.WantRetryable(t, err, c.reason, c.texts...)
 		})
 	}
 }
@@ -253,7 +223,7 @@ func TestRetryableAnswers(t *testing.T) {
 func TestAnswerTooLarge(t *testing.T) {
 	rm, srv := newRemote(t, http.StatusOK, `{"status":"ok","message":"`+strings.Repeat("x", 5000)+`"}`)
 	_, err := newModule(t, rm, srv.URL, webhook.Config{MaxAnswer: 1024}).Run(context.Background(), request(provisioning.OpOpen))
-	wantFault(t, err, "webhook.answer_too_large", "larger than 1024 bytes")
+	moduletest.WantRetryable(t, err, "webhook.answer_too_large", "larger than 1024 bytes")
 }
 
 func TestRedirectNotFollowed(t *testing.T) {
@@ -262,7 +232,7 @@ func TestRedirectNotFollowed(t *testing.T) {
 	}))
 	defer srv.Close()
 	_, err := newModule(t, nil, srv.URL, webhook.Config{}).Run(context.Background(), request(provisioning.OpOpen))
-	wantFault(t, err, "webhook.status", "302 Found", "https://elsewhere.example/hook", "redirects are not followed")
+	moduletest.WantRetryable(t, err, "webhook.status", "302 Found", "https://elsewhere.example/hook", "redirects are not followed")
 }
 
 func TestUnreachable(t *testing.T) {
@@ -270,7 +240,7 @@ func TestUnreachable(t *testing.T) {
 	url := srv.URL
 	srv.Close() // nothing listens there any more
 	_, err := newModule(t, nil, url+"/hook?token=abc123", webhook.Config{}).Run(context.Background(), request(provisioning.OpOpen))
-	wantFault(t, err, "webhook.unreachable", "could not be called", url+"/hook")
+	moduletest.WantRetryable(t, err, "webhook.unreachable", "could not be called", url+"/hook")
 	if strings.Contains(err.Error(), "abc123") {
 		t.Fatalf("the error shows the URL's query: %v", err)
 	}
@@ -281,7 +251,7 @@ func TestClientTimeout(t *testing.T) {
 	rm.block = true
 	m := newModule(t, rm, srv.URL, webhook.Config{Client: &http.Client{Timeout: 100 * time.Millisecond}})
 	_, err := m.Run(context.Background(), request(provisioning.OpOpen))
-	wantFault(t, err, "webhook.timeout", "timed out")
+	moduletest.WantRetryable(t, err, "webhook.timeout", "timed out")
 }
 
 func TestContextDeadline(t *testing.T) {
@@ -290,7 +260,7 @@ func TestContextDeadline(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	_, err := newModule(t, rm, srv.URL, webhook.Config{}).Run(ctx, request(provisioning.OpOpen))
-	wantFault(t, err, "webhook.timeout", "timed out")
+	moduletest.WantRetryable(t, err, "webhook.timeout", "timed out")
 }
 
 func TestContextCancelled(t *testing.T) {
@@ -298,7 +268,7 @@ func TestContextCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err := newModule(t, rm, srv.URL, webhook.Config{}).Run(ctx, request(provisioning.OpOpen))
-	wantFault(t, err, "webhook.cancelled", "cancelled")
+	moduletest.WantRetryable(t, err, "webhook.cancelled", "cancelled")
 }
 
 func TestWrongSecretIsRefusedByTheReceiver(t *testing.T) {
@@ -318,7 +288,7 @@ func TestWrongSecretIsRefusedByTheReceiver(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = m.Run(context.Background(), request(provisioning.OpOpen))
-	wantRefusal(t, err, "webhook.signature_invalid")
+	moduletest.WantRefusal(t, err, "webhook.signature_invalid")
 }
 
 func TestNewValidates(t *testing.T) {
