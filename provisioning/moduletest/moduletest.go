@@ -2,6 +2,7 @@ package moduletest
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -9,38 +10,53 @@ import (
 	"github.com/billkit/billkit/provisioning"
 )
 
-// WantRetryable fails the test unless err is a transient failure the
-// manager retries: an unavailable *billkit.Error with reason, not a
-// refusal, whose message holds each of texts.
-func WantRetryable(t testing.TB, err error, reason string, texts ...string) {
-	t.Helper()
-	if err == nil {
-		t.Fatalf("Run succeeded, want a %s error", reason)
+// CheckRetryable returns nil when err is a transient failure the manager
+// retries (an unavailable *billkit.Error with reason, not a refusal) whose
+// message holds each of texts, and otherwise says what err is instead.
+func CheckRetryable(err error, reason string, texts ...string) error {
+	switch {
+	case err == nil:
+		return fmt.Errorf("no error, want a %s error", reason)
+	case provisioning.Permanent(err):
+		return fmt.Errorf("error %v is a refusal, want a retryable %s error", err, reason)
+	case !billkit.IsCode(err, billkit.CodeUnavailable) || !billkit.HasReason(err, reason):
+		return fmt.Errorf("error = %v, want unavailable %s", err, reason)
 	}
-	t.Logf("error: %v", err)
-	if provisioning.Permanent(err) {
-		t.Fatalf("error %v is permanent, want retryable", err)
+	return contains(err, texts)
+}
+
+// CheckRefusal returns nil when err is a refusal
+// (*provisioning.PermanentError), which fails the task at once, whose
+// message holds each of texts, and otherwise says what err is instead.
+func CheckRefusal(err error, texts ...string) error {
+	var p *provisioning.PermanentError
+	if !errors.As(err, &p) || !provisioning.Permanent(err) {
+		return fmt.Errorf("error = %v, want a refusal", err)
 	}
-	if !billkit.IsCode(err, billkit.CodeUnavailable) || !billkit.HasReason(err, reason) {
-		t.Fatalf("error = %v, want unavailable %s", err, reason)
-	}
+	return contains(err, texts)
+}
+
+func contains(err error, texts []string) error {
 	for _, s := range texts {
 		if !strings.Contains(err.Error(), s) {
-			t.Errorf("error %q does not contain %q", err, s)
+			return fmt.Errorf("error %q does not contain %q", err, s)
 		}
+	}
+	return nil
+}
+
+// WantRetryable fails the test unless CheckRetryable accepts err.
+func WantRetryable(t testing.TB, err error, reason string, texts ...string) {
+	t.Helper()
+	if e := CheckRetryable(err, reason, texts...); e != nil {
+		t.Fatal(e)
 	}
 }
 
-// WantRefusal fails the test unless err is a refusal
-// (*provisioning.PermanentError) whose message holds text.
-func WantRefusal(t testing.TB, err error, text string) {
+// WantRefusal fails the test unless CheckRefusal accepts err.
+func WantRefusal(t testing.TB, err error, texts ...string) {
 	t.Helper()
-	var p *provisioning.PermanentError
-	if !errors.As(err, &p) || !provisioning.Permanent(err) {
-		t.Fatalf("error = %v, want a refusal", err)
-	}
-	t.Logf("refusal: %v", err)
-	if !strings.Contains(err.Error(), text) {
-		t.Fatalf("refusal %q does not contain %q", err, text)
+	if e := CheckRefusal(err, texts...); e != nil {
+		t.Fatal(e)
 	}
 }
