@@ -57,6 +57,36 @@ func (s crashStore) ListServices(ctx context.Context, f provisioning.ServiceFilt
 	return s.Store.ListServices(ctx, f)
 }
 
+func (s crashStore) ListServiceIDs(ctx context.Context, f provisioning.ServiceFilter) ([]provisioning.ServiceID, error) {
+	s.c.tick()
+	return s.Store.ListServiceIDs(ctx, f)
+}
+
+func (s crashStore) GetServices(ctx context.Context, ids []provisioning.ServiceID) ([]provisioning.Service, error) {
+	s.c.tick()
+	return s.Store.GetServices(ctx, ids)
+}
+
+func (s crashStore) GetServicesForUpdate(ctx context.Context, ids []provisioning.ServiceID) ([]provisioning.Service, error) {
+	s.c.tick()
+	return s.Store.GetServicesForUpdate(ctx, ids)
+}
+
+func (s crashStore) InsertRenewals(ctx context.Context, rs []provisioning.Renewal) error {
+	s.c.tick()
+	return s.Store.InsertRenewals(ctx, rs)
+}
+
+func (s crashStore) UpdateServicesPaid(ctx context.Context, svcs []provisioning.Service) error {
+	s.c.tick()
+	return s.Store.UpdateServicesPaid(ctx, svcs)
+}
+
+func (s crashStore) InsertServiceEvents(ctx context.Context, es []provisioning.ServiceEvent) error {
+	s.c.tick()
+	return s.Store.InsertServiceEvents(ctx, es)
+}
+
 func (s crashStore) GetServiceForUpdate(ctx context.Context, id provisioning.ServiceID) (*provisioning.Service, error) {
 	s.c.tick()
 	return s.Store.GetServiceForUpdate(ctx, id)
@@ -166,6 +196,12 @@ func (e *env) checkOnce(t *testing.T, w *dueWorld) (renewed int) {
 // included) and runs it again until a run completes: no period is charged
 // twice, none is skipped, no reminder is sent twice.
 func TestCycleCrashAndRerun(t *testing.T) {
+	for _, workers := range []int{1, 3} {
+		t.Run(fmt.Sprintf("%d workers", workers), func(t *testing.T) { testCycleCrashAndRerun(t, workers) })
+	}
+}
+
+func testCycleCrashAndRerun(t *testing.T, workers int) {
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
 	rnd := rand.New(rand.NewPCG(seed, 7))
@@ -174,7 +210,7 @@ func TestCycleCrashAndRerun(t *testing.T) {
 	counter := &crashCounter{}
 	crashing, err := provisioning.NewManager(crashStore{e.st.Provisioning(), counter}, provisioning.Config{
 		Clock: e.clock, Billing: e.bill, Catalog: e.cat, Modules: e.mgr.Modules(),
-		NoticeDays: []int{0}, CycleBatch: 4,
+		NoticeDays: []int{0}, CycleBatch: 4, CycleWorkers: workers,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -216,8 +252,8 @@ func TestCycleCrashAndRerun(t *testing.T) {
 }
 
 // TestCycleConcurrentRunnersPostgres runs three cycles at once on one
-// PostgreSQL database (run it with -race): every period is charged once,
-// and every balance is right.
+// PostgreSQL database, with one, two and three workers (run it with
+// -race): every period is charged once, and every balance is right.
 func TestCycleConcurrentRunnersPostgres(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(3, 3))
 	e := newShopEnv(t, onStore(storetest.NewPostgres(t)))
@@ -225,9 +261,10 @@ func TestCycleConcurrentRunnersPostgres(t *testing.T) {
 	// Three processes, with batches of different sizes: their
 	// transactions end at different services.
 	var runners []*provisioning.Manager
-	for _, batch := range []int{5, 3, 8} {
+	// The second and third run batches of their own at once.
+	for i, batch := range []int{5, 3, 8} {
 		m, err := provisioning.NewManager(e.st.Provisioning(), provisioning.Config{
-			Clock: e.clock, Billing: e.bill, Catalog: e.cat, Modules: e.mgr.Modules(), CycleBatch: batch,
+			Clock: e.clock, Billing: e.bill, Catalog: e.cat, Modules: e.mgr.Modules(), CycleBatch: batch, CycleWorkers: i + 1,
 		})
 		if err != nil {
 			t.Fatal(err)

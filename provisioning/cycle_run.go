@@ -3,6 +3,8 @@ package provisioning
 import (
 	"context"
 	"errors"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/billkit/billkit"
@@ -380,6 +382,9 @@ func (o *paperOps) operate(_ context.Context, svc *Service, op Operation, st Ste
 // (read from billing's store, in the transaction when there is one). It
 // keeps what it read for the run.
 type cyclePolicies struct {
+	// mu guards the maps (the workers of a run share them) and the
+	// run's report.
+	mu        sync.Mutex
 	m         *Manager
 	types     map[catalog.ProductTypeID]catalog.Lifecycle
 	providers map[billkit.ProviderID]cycleProvider
@@ -402,16 +407,37 @@ func newCyclePolicies(m *Manager) *cyclePolicies {
 func (c *cyclePolicies) loadTypes(ctx context.Context, svcs []Service) error {
 	for i := range svcs {
 		id := svcs[i].ProductTypeID
-		if _, ok := c.types[id]; ok {
-			continue
-		}
-		pt, err := c.m.cfg.Catalog.GetProductType(ctx, selfActor, id)
-		if err != nil {
+		if _, err := cached(&c.mu, c.types, id, func() (catalog.Lifecycle, error) {
+			pt, err := c.m.cfg.Catalog.GetProductType(ctx, selfActor, id)
+			if err != nil {
+				return catalog.Lifecycle{}, err
+			}
+			return pt.Lifecycle, nil
+		}); err != nil {
 			return err
 		}
-		c.types[id] = pt.Lifecycle
 	}
 	return nil
+}
+
+// cached returns m[k], loading it first when absent. mu guards m but not
+// load: a store call made under it could wait for a connection that a
+// worker holds while that worker waits for mu.
+func cached[K comparable, V any](mu *sync.Mutex, m map[K]V, k K, load func() (V, error)) (V, error) {
+	mu.Lock()
+	v, ok := m[k]
+	mu.Unlock()
+	if ok {
+		return v, nil
+	}
+	v, err := load()
+	if err != nil {
+		return v, err
+	}
+	mu.Lock()
+	m[k] = v
+	mu.Unlock()
+	return v, nil
 }
 
 // errTypeUnread is a service whose product type changed since its page
@@ -421,32 +447,36 @@ var errTypeUnread = billkit.Errorf(billkit.CodeConflict, "provisioning.cycle_sta
 // policy returns the provider's time zone, the lifecycle and the policy of
 // svc, reading billing through bst.
 func (c *cyclePolicies) policy(ctx context.Context, bst billing.Store, svc *Service, now time.Time) (*time.Location, catalog.Lifecycle, CyclePolicy, error) {
+	c.mu.Lock()
 	lc, ok := c.types[svc.ProductTypeID]
+	c.mu.Unlock()
 	if !ok {
 		return nil, lc, CyclePolicy{}, errTypeUnread
 	}
-	pr, ok := c.providers[svc.ProviderID]
-	if !ok {
+	pr, err := cached(&c.mu, c.providers, svc.ProviderID, func() (cycleProvider, error) {
 		p, err := bst.GetProvider(ctx, svc.ProviderID)
 		if err != nil {
-			return nil, lc, CyclePolicy{}, err
+			return cycleProvider{}, err
 		}
-		pr = cycleProvider{settings: p.Settings, loc: p.Location()}
-		c.providers[svc.ProviderID] = pr
+		return cycleProvider{settings: p.Settings, loc: p.Location()}, nil
+	})
+	if err != nil {
+		return nil, lc, CyclePolicy{}, err
 	}
 	loc := pr.loc
 	pol := CyclePolicy{NoticeDays: c.m.cfg.NoticeDays, InvoiceDaysBefore: c.m.cfg.InvoiceDaysBefore}
 	// Whether the client pays by invoice matters only while an invoice
 	// could be due: the client is read then, and not for every renewal.
 	if svc.Status == StatusActive && svc.AutoRenew && invoiceDue(billkit.DateIn(now, loc), svc.ExpiresOn, pol.InvoiceDaysBefore) {
-		byInvoice, ok := c.invoice[svc.ClientID]
-		if !ok {
+		byInvoice, err := cached(&c.mu, c.invoice, svc.ClientID, func() (bool, error) {
 			cl, err := bst.GetClient(ctx, svc.ClientID)
 			if err != nil {
-				return nil, lc, CyclePolicy{}, err
+				return false, err
 			}
-			byInvoice = paysByInvoice(pr.settings, cl.Settings)
-			c.invoice[svc.ClientID] = byInvoice
+			return paysByInvoice(pr.settings, cl.Settings), nil
+		})
+		if err != nil {
+			return nil, lc, CyclePolicy{}, err
 		}
 		pol.PaysByInvoice = byInvoice
 	}
@@ -514,32 +544,99 @@ func (m *Manager) RunCycle(ctx context.Context, actor billkit.Actor, opts CycleO
 	// The scan reaches as far ahead as a reminder can be, in the zone
 	// furthest ahead of UTC.
 	horizon := billkit.DateOf(now).AddDays(CyclePolicy{NoticeDays: m.cfg.NoticeDays, InvoiceDaysBefore: m.cfg.InvoiceDaysBefore}.maxNoticeDays() + 2)
-	f := ServiceFilter{Statuses: []Status{StatusActive, StatusSuspended}, ExpiresBefore: horizon,
-		PageParams: billkit.PageParams{Limit: min(m.cfg.CycleBatch, billkit.MaxPageLimit)}}
-	for {
-		if err := ctx.Err(); err != nil {
-			return rep, err
+	ids, err := m.store.ListServiceIDs(ctx, ServiceFilter{Statuses: []Status{StatusActive, StatusSuspended}, ExpiresBefore: horizon})
+	if err != nil {
+		return rep, err
+	}
+	if paper != nil || m.cfg.CycleWorkers == 1 {
+		for lo := 0; lo < len(ids); lo += m.cfg.CycleBatch {
+			page, err := m.cyclePage(ctx, pols, ids[lo:min(lo+m.cfg.CycleBatch, len(ids))], &rep)
+			if err != nil {
+				return rep, err
+			}
+			if paper != nil {
+				err = m.cyclePaper(ctx, pols, paper, now, page, &rep)
+			} else if due := m.cycleDue(ctx, pols, now, page); len(due) > 0 {
+				var t tally
+				t, err = m.cycleBatch(ctx, actor, pols, now, due)
+				rep.add(t)
+			}
+			if err != nil {
+				return rep, err
+			}
 		}
-		page, err := m.store.ListServices(ctx, f)
-		if err != nil {
-			return rep, err
+		return rep, nil
+	}
+	return rep, m.cycleWorkers(ctx, actor, pols, now, ids, &rep)
+}
+
+// cyclePage reads the services of ids (one batch of the scan) and the
+// product types they need, and counts them in rep.
+func (m *Manager) cyclePage(ctx context.Context, pols *cyclePolicies, ids []ServiceID, rep *CycleReport) ([]Service, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	page, err := m.store.GetServices(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	pols.mu.Lock()
+	rep.Services += len(page)
+	pols.mu.Unlock()
+	return page, pols.loadTypes(ctx, page)
+}
+
+// cycleWorkers is the scan of RunCycle with Config.CycleWorkers batches at
+// once: one goroutine reads the pages and keeps what is due, the workers
+// each take a batch and run it in its own transaction. The batches lock
+// their services in ID order and their clients' balances in client order,
+// so two of them sharing a client wait for each other rather than
+// deadlock. The first error stops the run; the batches already committed
+// stay done, as when one worker stops. Failures are reported in service
+// order.
+func (m *Manager) cycleWorkers(ctx context.Context, actor billkit.Actor, pols *cyclePolicies, now time.Time, ids []ServiceID, rep *CycleReport) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var (
+		wg      sync.WaitGroup
+		jobs    = make(chan []Service)
+		scanned = len(rep.Failures)
+	)
+	for range m.cfg.CycleWorkers {
+		wg.Go(func() {
+			for batch := range jobs {
+				t, err := m.cycleBatch(ctx, actor, pols, now, batch)
+				if err != nil {
+					cancel(err)
+					continue
+				}
+				pols.mu.Lock()
+				rep.add(t)
+				pols.mu.Unlock()
+			}
+		})
+	}
+	var err error
+	for lo := 0; lo < len(ids) && err == nil; lo += m.cfg.CycleBatch {
+		var page []Service
+		if page, err = m.cyclePage(ctx, pols, ids[lo:min(lo+m.cfg.CycleBatch, len(ids))], rep); err != nil {
+			break
 		}
-		rep.Services += len(page.Items)
-		if err := pols.loadTypes(ctx, page.Items); err != nil {
-			return rep, err
-		}
-		if paper != nil {
-			err = m.cyclePaper(ctx, pols, paper, now, page.Items, &rep)
-		} else if due := m.cycleDue(ctx, pols, now, page.Items); len(due) > 0 {
-			err = m.cycleBatch(ctx, actor, pols, now, due, &rep)
-		}
-		if err != nil {
-			return rep, err
-		}
-		if f.Cursor = page.NextCursor; f.Cursor == "" {
-			return rep, nil
+		if due := m.cycleDue(ctx, pols, now, page); len(due) > 0 {
+			select {
+			case jobs <- due:
+			case <-ctx.Done():
+				err = context.Cause(ctx)
+			}
 		}
 	}
+	close(jobs)
+	wg.Wait()
+	slices.SortFunc(rep.Failures[scanned:], func(a, b CycleFailure) int { return a.ServiceID.Compare(b.ServiceID) })
+	if cause := context.Cause(ctx); cause != nil {
+		return cause
+	}
+	return err
 }
 
 // cycleDue keeps the services of a page that, as the page shows them,
@@ -563,7 +660,7 @@ func (m *Manager) cycleDue(ctx context.Context, pols *cyclePolicies, now time.Ti
 // cycleBatch handles one batch of services in one transaction, each in its
 // own savepoint. The counts join the report once the batch commits: a
 // batch the database retries counts once.
-func (m *Manager) cycleBatch(ctx context.Context, actor billkit.Actor, pols *cyclePolicies, now time.Time, batch []Service, rep *CycleReport) error {
+func (m *Manager) cycleBatch(ctx context.Context, actor billkit.Actor, pols *cyclePolicies, now time.Time, batch []Service) (tally, error) {
 	var done tally
 	err := m.store.InTx(ctx, func(tx Store) error {
 		slow, fast, err := m.cycleFast(ctx, tx, actor, pols, now, batch)
@@ -608,10 +705,9 @@ func (m *Manager) cycleBatch(ctx context.Context, actor billkit.Actor, pols *cyc
 		return nil
 	})
 	if err != nil {
-		return err
+		return tally{}, err
 	}
-	rep.add(done)
-	return nil
+	return done, nil
 }
 
 // cyclePaper decides a batch of services and does it on paper.

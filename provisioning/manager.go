@@ -85,6 +85,11 @@ type Config struct {
 	// CycleBatch is how many services one transaction of the cycle
 	// handles. Default: 500.
 	CycleBatch int
+	// CycleWorkers is how many of the cycle's batches run at once, each
+	// in its own transaction on its own connection. Default: 1. On
+	// PostgreSQL a second worker keeps the database busy while the first
+	// computes its batch; SQLite has one connection and gains nothing.
+	CycleWorkers int
 }
 
 // Manager is provisioning's entry point: orders, services, tasks, servers
@@ -106,6 +111,7 @@ func NewManager(store Store, cfg Config) (*Manager, error) {
 	v.Check(cfg.MaxAttempts >= 0, "max_attempts", "negative", "must not be negative")
 	v.Check(cfg.InvoiceDaysBefore >= 0, "invoice_days_before", "negative", "must not be negative")
 	v.Check(cfg.CycleBatch >= 0, "cycle_batch", "negative", "must not be negative")
+	v.Check(cfg.CycleWorkers >= 0 && cfg.CycleWorkers <= 64, "cycle_workers", "out_of_range", "must be between 0 and 64")
 	for _, d := range cfg.NoticeDays {
 		v.Check(d >= 0 && d <= 366, "notice_days", "provisioning.notice_day_out_of_range", "must be between 0 and 366")
 	}
@@ -145,6 +151,9 @@ func NewManager(store Store, cfg Config) (*Manager, error) {
 	}
 	if cfg.CycleBatch == 0 {
 		cfg.CycleBatch = 500
+	}
+	if cfg.CycleWorkers == 0 {
+		cfg.CycleWorkers = 1
 	}
 	return &Manager{store: store, cfg: cfg, clock: cfg.Clock}, nil
 }

@@ -12,6 +12,16 @@ import (
 // PostgreSQL (in that order, so two runs lock alike and wait rather than
 // deadlock); a missing ID is left out.
 func (p provisioningStore) GetServicesForUpdate(ctx context.Context, ids []provisioning.ServiceID) ([]provisioning.Service, error) {
+	return p.getServices(ctx, ids, true)
+}
+
+// GetServices reads services by ID, in ID order, without locking them; a
+// missing ID is left out.
+func (p provisioningStore) GetServices(ctx context.Context, ids []provisioning.ServiceID) ([]provisioning.Service, error) {
+	return p.getServices(ctx, ids, false)
+}
+
+func (p provisioningStore) getServices(ctx context.Context, ids []provisioning.ServiceID, lock bool) ([]provisioning.Service, error) {
 	if err := p.s.usable(ctx); err != nil {
 		return nil, err
 	}
@@ -21,7 +31,7 @@ func (p provisioningStore) GetServicesForUpdate(ctx context.Context, ids []provi
 	var rows []serviceRow
 	q := p.s.db.NewSelect().Model(&rows).ModelTableExpr(services.expr(p.s)).
 		Where("?TableAlias.id IN (?)", bun.In(ids)).OrderExpr("?TableAlias.id")
-	if p.s.dialect == DialectPostgres {
+	if lock && p.s.dialect == DialectPostgres {
 		q = q.For("UPDATE")
 	}
 	if err := q.Scan(ctx); err != nil {

@@ -170,7 +170,42 @@ func (p provisioningStore) ListServices(ctx context.Context, f provisioning.Serv
 	if f.ClientIDs != nil && len(f.ClientIDs) == 0 {
 		return emptyPage[provisioning.Service](f.PageParams)
 	}
-	return servicePage(listRows(ctx, p.s, services, f.PageParams, func(q *bun.SelectQuery) *bun.SelectQuery {
+	return servicePage(listRows(ctx, p.s, services, f.PageParams, serviceFilter(f)))
+}
+
+// ListServiceIDs returns the IDs of all the services f selects, in ID
+// order, in one statement: the billing cycle's scan, which must not read
+// its candidates page by page (each page would sort what is left).
+func (p provisioningStore) ListServiceIDs(ctx context.Context, f provisioning.ServiceFilter) ([]provisioning.ServiceID, error) {
+	if err := p.s.usable(ctx); err != nil {
+		return nil, err
+	}
+	ids := []provisioning.ServiceID{}
+	if f.ClientIDs != nil && len(f.ClientIDs) == 0 {
+		return ids, nil
+	}
+	q := p.s.db.NewSelect().Model((*serviceRow)(nil)).ModelTableExpr(services.expr(p.s)).Column("id")
+	rows, err := serviceFilter(f)(q).OrderExpr("?TableAlias.id").Rows(ctx)
+	if err != nil {
+		return nil, mapError(ctx, err, target{kind: "service"})
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id provisioning.ServiceID
+		if err := rows.Scan(&id); err != nil {
+			return nil, mapError(ctx, err, target{kind: "service"})
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapError(ctx, err, target{kind: "service"})
+	}
+	return ids, nil
+}
+
+// serviceFilter is the WHERE clause of f, PageParams aside.
+func serviceFilter(f provisioning.ServiceFilter) func(q *bun.SelectQuery) *bun.SelectQuery {
+	return func(q *bun.SelectQuery) *bun.SelectQuery {
 		if !f.ProviderID.IsZero() {
 			q = q.Where("?TableAlias.provider_id = ?", f.ProviderID)
 		}
@@ -193,7 +228,7 @@ func (p provisioningStore) ListServices(ctx context.Context, f provisioning.Serv
 			q = q.Where("?TableAlias.expires_on IS NOT NULL").Where("?TableAlias.expires_on < ?", f.ExpiresBefore)
 		}
 		return q
-	}))
+	}
 }
 
 // CountClientServices counts the client's services of the tariff that are

@@ -202,7 +202,7 @@ func runProvServices(t *testing.T, fixture func(t *testing.T) *provFixture) {
 		}
 		id := func(s provisioning.Service) string { return s.ID.String() }
 		april := billkit.MustDate(2026, 4, 1)
-		checkFilters(t, "services", all, id, []filterCase[provisioning.Service, provisioning.ServiceFilter]{
+		cases := []filterCase[provisioning.Service, provisioning.ServiceFilter]{
 			{"all", provisioning.ServiceFilter{}, func(provisioning.Service) bool { return true }},
 			{"provider", provisioning.ServiceFilter{ProviderID: f.pid}, func(provisioning.Service) bool { return true }},
 			{"other_provider", provisioning.ServiceFilter{ProviderID: newBillingProviderID()}, func(provisioning.Service) bool { return false }},
@@ -227,10 +227,41 @@ func runProvServices(t *testing.T, fixture func(t *testing.T) *provFixture) {
 				func(s provisioning.Service) bool {
 					return s.ClientID == b.ID && !s.ExpiresOn.IsZero() && s.ExpiresOn.Before(april)
 				}},
-		}, func(fl provisioning.ServiceFilter, pp billkit.PageParams) (billkit.Page[provisioning.Service], error) {
+		}
+		checkFilters(t, "services", all, id, cases, func(fl provisioning.ServiceFilter, pp billkit.PageParams) (billkit.Page[provisioning.Service], error) {
 			fl.PageParams = pp
 			return f.p.ListServices(ctx, fl)
 		})
+		// ListServiceIDs selects as ListServices does, all in one go,
+		// whatever the page parameters say.
+		for _, tc := range cases {
+			tc.f.PageParams = billkit.PageParams{Limit: 1}
+			ids, err := f.p.ListServiceIDs(ctx, tc.f)
+			must(t, err)
+			got := make([]string, len(ids))
+			for i := range ids {
+				got[i] = ids[i].String()
+			}
+			var kept []provisioning.Service
+			for _, s := range all {
+				if tc.keep(s) {
+					kept = append(kept, s)
+				}
+			}
+			if want := sortedIDs(kept, id); !slices.Equal(got, want) {
+				t.Errorf("%s: service IDs = %v, want %v", tc.name, got, want)
+			}
+		}
+		byID, err := f.p.GetServices(ctx, []provisioning.ServiceID{all[2].ID, billkit.NewID[provisioning.Service](), all[0].ID})
+		must(t, err)
+		if want := sortedIDs([]provisioning.Service{all[0], all[2]}, id); !slices.Equal(keys(byID, id), want) {
+			t.Fatalf("GetServices = %v, want %v in ID order, the missing one left out", keys(byID, id), want)
+		}
+		for _, s := range byID {
+			if s.ClientID.IsZero() || s.Name == "" || s.Addons == nil {
+				t.Fatalf("GetServices read %+v, not whole", s)
+			}
+		}
 		// Listed services read back whole.
 		page, err := f.p.ListServices(ctx, provisioning.ServiceFilter{ClientID: a.ID, TariffID: tariff2.ID})
 		must(t, err)
