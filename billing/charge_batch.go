@@ -253,12 +253,6 @@ func (b *chargeBatch) charge(i int, actor billkit.Actor, p ChargeParams) {
 		return
 	}
 	x.Covered = withDigits(cov, -x.Amount.Amount().Exponent())
-	postAct, err := billkit.NewAction(post, now, ObjectLedger+".post", ObjectLedger, e.ID.String(), nil, &e)
-	if err != nil {
-		fail(err)
-		return
-	}
-	postAct.ClientID = a.ClientID
 	createAct, err := billkit.NewAction(actor, now, FunctionExpense+".create", FunctionExpense, x.ID.String(), nil, &x)
 	if err != nil {
 		fail(err)
@@ -284,7 +278,7 @@ func (b *chargeBatch) charge(i int, actor billkit.Actor, p ChargeParams) {
 	b.entries = append(b.entries, e)
 	b.expenses = append(b.expenses, x)
 	b.allocs = append(b.allocs, allocs...)
-	b.actions = append(b.actions, *postAct, *createAct)
+	b.actions = append(b.actions, *createAct)
 	b.out[i].Expense = &x
 }
 

@@ -137,6 +137,10 @@ func TestExpenseChargeFromBalance(t *testing.T) {
 	if n := e.actions(t, "billing.expense.create", x.ID.String()); n != 1 {
 		t.Fatalf("%d create actions, want 1", n)
 	}
+	// The expense's action stands for its posting too.
+	if n := e.actions(t, "billing.ledger.post", x.LedgerEntryID.String()); n != 0 {
+		t.Fatalf("%d post actions for the expense's posting, want none", n)
+	}
 	e.xDebt(t, c.ID, "0")
 }
 

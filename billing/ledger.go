@@ -12,7 +12,9 @@ import (
 )
 
 // ObjectLedger is the object type of ledger entries in the action log; an
-// action "billing.ledger.post" records each posting. Posting needs
+// action "billing.ledger.post" records each posting, except the posting of
+// an expense, which the expense's "billing.expense.create" records (it
+// names the entry). Posting needs
 // billing.ledger:create (FunctionLedger) on the client; reading needs
 // billing.client:read.
 const ObjectLedger = "billing.ledger"
@@ -341,8 +343,12 @@ func (s *Service) post(ctx context.Context, tx Store, actor billkit.Actor, p Pos
 	if err := tx.InsertLedgerEntry(ctx, e); err != nil {
 		return nil, err
 	}
-	if err := record(ctx, tx, actor, now, ObjectLedger, "post", e.ID.String(), c.ClientID, nil, e); err != nil {
-		return nil, err
+	// An expense's own posting is recorded by the expense's action, which
+	// names the entry: one action per thing done.
+	if _, charge := ctx.Value(expenseChargeKey{}).(*expensePending); !charge {
+		if err := record(ctx, tx, actor, now, ObjectLedger, "post", e.ID.String(), c.ClientID, nil, e); err != nil {
+			return nil, err
+		}
 	}
 	if err := s.afterPost(ctx, tx, actor, e); err != nil {
 		return nil, err
