@@ -55,11 +55,17 @@ func NewAction(actor Actor, at time.Time, name, objectType, objectID string, bef
 	if err != nil {
 		return nil, err
 	}
+	return ActionOf(actor, at, name, objectType, objectID, changes), nil
+}
+
+// ActionOf is NewAction with the changes computed already (by Diff), for a
+// caller that records them elsewhere too, such as an object's own history.
+func ActionOf(actor Actor, at time.Time, name, objectType, objectID string, changes []Change) *Action {
 	return &Action{
 		ID: NewID[Action](), At: Instant(at),
 		ActorKind: actor.Kind, ActorID: actor.ID, ActorName: actor.Name, IP: actor.IP, UserAgent: actor.UserAgent,
 		Name: name, ObjectType: objectType, ObjectID: objectID, Changes: changes,
-	}, nil
+	}
 }
 
 // Diff compares the JSON forms of before and after, field by field at the top

@@ -219,10 +219,7 @@ func (m *Manager) doFast(ctx context.Context, tx Store, actor billkit.Actor, pla
 			return err
 		}
 		event(svc, "renewed", changes, renewalMemo(*p.renew, o.Expense.Amount))
-		act, err := billkit.NewAction(actor, now, FunctionService+".renew", FunctionService, svc.ID.String(), before, after)
-		if err != nil {
-			return err
-		}
+		act := billkit.ActionOf(actor, now, FunctionService+".renew", FunctionService, svc.ID.String(), changes)
 		act.ClientID = svc.ClientID
 		actions = append(actions, *act)
 		paid = append(paid, *svc)

@@ -36,11 +36,15 @@ func (m *Main) cycleCommand(cfg *config) *cobra.Command {
 			if opts.batch < 0 {
 				return usageError(fmt.Errorf("--batch: %d is negative", opts.batch))
 			}
+			if opts.workers < 0 || opts.workers > 64 {
+				return usageError(fmt.Errorf("--workers: %d is not between 0 and 64", opts.workers))
+			}
 			return m.cycleRun(cmd, cfg, opts)
 		},
 	}
 	run.Flags().BoolVar(&opts.dryRun, "dry-run", false, "write nothing; print what the run would do")
 	run.Flags().IntVar(&opts.batch, "batch", 0, "services handled per transaction (0: the default, 500)")
+	run.Flags().IntVar(&opts.workers, "workers", 0, "batches run at once (0: the default, 2 on PostgreSQL, 1 on SQLite)")
 	run.Flags().BoolVar(&opts.json, "json", false, "print the report as JSON")
 	cmd.AddCommand(run)
 	return cmd
@@ -56,9 +60,10 @@ func noArgs(cmd *cobra.Command, args []string) error {
 
 // cycleRunOptions are the flags of `billkit cycle run`.
 type cycleRunOptions struct {
-	dryRun bool
-	batch  int
-	json   bool
+	dryRun  bool
+	batch   int
+	workers int
+	json    bool
 }
 
 // cycleRun opens the store, builds the manager as serve does, runs the
@@ -87,7 +92,7 @@ func (m *Main) cycleRun(cmd *cobra.Command, cfg *config, opts cycleRunOptions) (
 	if err != nil {
 		return err
 	}
-	mgr, err := newManager(managerParams{Store: st, Billing: bill, Catalog: cat, Clock: clock, Setup: setup, CycleBatch: opts.batch, Queue: queue})
+	mgr, err := newManager(managerParams{Store: st, Billing: bill, Catalog: cat, Clock: clock, Setup: setup, CycleBatch: opts.batch, CycleWorkers: opts.workers, Queue: queue})
 	if err != nil {
 		return err
 	}

@@ -113,6 +113,10 @@ type managerParams struct {
 	// CycleBatch is how many services one transaction of the cycle
 	// handles; 0 is the manager's default.
 	CycleBatch int
+	// CycleWorkers is how many batches of the cycle run at once; 0 is 2
+	// on PostgreSQL (a batch is computed while another is written) and 1
+	// on SQLite (one connection: a second worker would only wait).
+	CycleWorkers int
 }
 
 // newManager builds the provisioning manager of serve and of the command
@@ -127,14 +131,19 @@ func newManager(p managerParams) (*provisioning.Manager, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
+	workers := p.CycleWorkers
+	if workers == 0 && p.Store.Dialect() == bunstore.DialectPostgres {
+		workers = 2
+	}
 	cfg := provisioning.Config{
-		Clock:      p.Clock,
-		Billing:    p.Billing,
-		Catalog:    p.Catalog,
-		Modules:    p.Setup.modules,
-		Queue:      p.Queue,
-		SecretKey:  p.Setup.secretKey,
-		CycleBatch: p.CycleBatch,
+		Clock:        p.Clock,
+		Billing:      p.Billing,
+		Catalog:      p.Catalog,
+		Modules:      p.Setup.modules,
+		Queue:        p.Queue,
+		SecretKey:    p.Setup.secretKey,
+		CycleBatch:   p.CycleBatch,
+		CycleWorkers: workers,
 	}
 	// A module's own timeout is honoured only if the manager's bound on a
 	// call is at least as long.
