@@ -496,11 +496,12 @@ func paysByInvoice(provider, client billing.Settings) bool {
 
 // RunCycle runs the billing cycle once at opts.Now: it cancels the orders
 // left unpaid past their CancelAt, pays the new orders that the balance
-// now covers, then pages through the services that may need something
+// now covers, then reads the IDs of the services that may need something
 // (active or suspended, expiring before today plus the longest notice),
-// decides for each (Decide) and does it, in transactions of
-// Config.CycleBatch services, each service in its own savepoint: a
-// service that fails is reported in CycleReport.Failures and the others
+// and goes through them a batch at a time: it decides for each (Decide)
+// and does it, in transactions of Config.CycleBatch services,
+// Config.CycleWorkers of them at once, each service in its own savepoint:
+// a service that fails is reported in CycleReport.Failures and the others
 // go on.
 //
 // Each service is read again, locked, in its transaction, and decided
