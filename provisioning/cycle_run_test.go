@@ -402,3 +402,40 @@ func TestCycleCatchesUp(t *testing.T) {
 		t.Fatalf("service = %+v", s)
 	}
 }
+
+// TestNewManagerRefusesBadConfig: each bad setting is an invalid error
+// that names it.
+func TestNewManagerRefusesBadConfig(t *testing.T) {
+	e := newShopEnv(t)
+	good := func() provisioning.Config {
+		return provisioning.Config{Clock: e.clock, Billing: e.bill, Catalog: e.cat}
+	}
+	for _, tc := range []struct {
+		field, reason string
+		change        func(c *provisioning.Config)
+	}{
+		{"billing", "required", func(c *provisioning.Config) { c.Billing = nil }},
+		{"catalog", "required", func(c *provisioning.Config) { c.Catalog = nil }},
+		{"secret_key", "provisioning.secret_key_length", func(c *provisioning.Config) { c.SecretKey = make([]byte, 16) }},
+		{"max_attempts", "negative", func(c *provisioning.Config) { c.MaxAttempts = -1 }},
+		{"invoice_days_before", "negative", func(c *provisioning.Config) { c.InvoiceDaysBefore = -1 }},
+		{"cycle_batch", "negative", func(c *provisioning.Config) { c.CycleBatch = -1 }},
+		{"cycle_workers", "out_of_range", func(c *provisioning.Config) { c.CycleWorkers = -1 }},
+		{"cycle_workers", "out_of_range", func(c *provisioning.Config) { c.CycleWorkers = 65 }},
+		{"notice_days", "provisioning.notice_day_out_of_range", func(c *provisioning.Config) { c.NoticeDays = []int{3, 400} }},
+	} {
+		cfg := good()
+		tc.change(&cfg)
+		m, err := provisioning.NewManager(e.st.Provisioning(), cfg)
+		if m != nil {
+			t.Fatalf("%s: a manager was made", tc.field)
+		}
+		wantField(t, err, tc.field, tc.reason)
+	}
+	if _, err := provisioning.NewManager(nil, good()); err == nil {
+		t.Fatal("a manager without a store was made")
+	}
+	if _, err := provisioning.NewManager(e.st.Provisioning(), provisioning.Config{Billing: e.bill, Catalog: e.cat, CycleWorkers: 64}); err != nil {
+		t.Fatalf("64 workers: %v", err)
+	}
+}

@@ -182,8 +182,9 @@ func TestCycleRunCLI(t *testing.T) {
 		t.Fatalf("after the run: expires %s, balance %s; want %s and 90.00 USD", exp, bal, wantExp)
 	}
 
+	// Workers beyond the one SQLite connection only wait their turn.
 	clock.Advance(time.Hour)
-	code, out, errOut = runCLIAt(t, clock, env, "cycle", "run")
+	code, out, errOut = runCLIAt(t, clock, env, "cycle", "run", "--workers", "3")
 	if code != 0 || !containsRow(out, "renewed", "0") {
 		t.Fatalf("second run: %d\n%s\n%s", code, out, errOut)
 	}
@@ -193,6 +194,9 @@ func TestCycleRunCLI(t *testing.T) {
 
 	if code, _, errOut := runCLIAt(t, clock, env, "cycle", "run", "--batch", "-1"); code != 2 || !strings.Contains(errOut, "--batch") {
 		t.Fatalf("--batch -1: %d %s", code, errOut)
+	}
+	if code, _, errOut := runCLIAt(t, clock, env, "cycle", "run", "--workers", "65"); code != 2 || !strings.Contains(errOut, "--workers") {
+		t.Fatalf("--workers 65: %d %s", code, errOut)
 	}
 	if code, _, _ := runCLIAt(t, clock, env, "cycle", "run", "extra"); code != 2 {
 		t.Fatalf("an argument: exit %d", code)
