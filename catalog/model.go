@@ -131,6 +131,12 @@ type Lifecycle struct {
 	// ChangePolicy says when a change of tariff, period or addons takes
 	// effect: now (the default when empty) or at the next renewal.
 	ChangePolicy ChangePolicy `json:"change_policy,omitempty" yaml:"change_policy,omitempty"`
+	// RenewOnSystem says that a paid period must also be renewed on the
+	// system the module drives: a domain at its registry, a licence at its
+	// vendor. Each renewal then queues a renew operation for the module,
+	// which brings the system's expiry to the service's. Off, a renewal
+	// is billing's alone, as for a server that runs while it is paid.
+	RenewOnSystem bool `json:"renew_on_system,omitempty" yaml:"renew_on_system,omitempty"`
 }
 
 // EffectiveChangePolicy is ChangePolicy with the empty policy read as

@@ -77,6 +77,9 @@ type Step struct {
 	// Reason says why a service is deleted (DeleteNonPayment,
 	// DeletePeriodEnd) or suspended (SuspendNonPayment).
 	Reason string `json:"reason,omitempty"`
+	// OnSystem marks a renewal the module must also make on its system
+	// (Lifecycle.RenewOnSystem): a renew task follows the payment.
+	OnSystem bool `json:"on_system,omitempty"`
 }
 
 // PaidPeriod is one period of a service paid, or to pay: [Start, End).
@@ -109,7 +112,8 @@ const maxCatchUp = 400
 // Lifecycle.GraceDays have passed since it expired (never on a Saturday or
 // a Sunday with NoSuspendOnWeekends: the suspension waits for Monday). The
 // renewal comes first: the suspension applies only when the balance did
-// not pay it. A service the client asked to delete at the end of its
+// not pay it; with Lifecycle.RenewOnSystem the renewal is also made on
+// the system (Step.OnSystem). A service the client asked to delete at the end of its
 // period is not renewed but deleted when it expires.
 //
 // A service suspended for non-payment that renews itself is resumed once
@@ -167,7 +171,7 @@ func decideActive(today billkit.Date, svc *Service, lc catalog.Lifecycle, cfg Cy
 	}
 	if svc.AutoRenew {
 		p := nextPeriod(svc, today, false)
-		steps = append(steps, Step{Kind: StepRenew, On: today, Period: &p})
+		steps = append(steps, Step{Kind: StepRenew, On: today, Period: &p, OnSystem: lc.RenewOnSystem})
 	}
 	if suspendDue(today, svc.ExpiresOn, lc) {
 		steps = append(steps, Step{Kind: StepSuspend, On: today, Reason: string(SuspendNonPayment)})

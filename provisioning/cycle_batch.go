@@ -60,7 +60,8 @@ type fastPlan struct {
 
 // planFast returns the plan of svc for steps, or false when the steps need
 // the slow lane: the fast lane takes reminders and the renewal of one
-// period of an active service, paid at its price.
+// period of an active service, paid at its price, that the module need
+// not make on its system (a renew task is the slow lane's).
 func planFast(svc *Service, steps []Step) (fastPlan, bool) {
 	plan := fastPlan{svc: svc}
 	for i := range steps {
@@ -69,7 +70,7 @@ func planFast(svc *Service, steps []Step) (fastPlan, bool) {
 		case st.Kind == StepNotice && plan.notice == nil && plan.renew == nil:
 			plan.notice = st
 		case st.Kind == StepRenew && plan.renew == nil:
-			if svc.Status != StatusActive || svc.PendingChange != nil || !svc.Price.IsPositive() {
+			if svc.Status != StatusActive || svc.PendingChange != nil || !svc.Price.IsPositive() || st.OnSystem {
 				return plan, false
 			}
 			p := nextPeriod(svc, st.On, false)

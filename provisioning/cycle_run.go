@@ -171,6 +171,7 @@ func applySteps(ctx context.Context, ops cycleOps, svc *Service, steps []Step, e
 				act(st, nil, nil, false)
 			}
 		case StepRenew:
+			renewed := false
 			for i := 0; i < maxCatchUp && svc.Status == StatusActive && !svc.ExpiresOn.After(st.On); i++ {
 				p := nextPeriod(svc, st.On, false)
 				amount, paid, err := pay(st, p)
@@ -180,7 +181,17 @@ func applySteps(ctx context.Context, ops cycleOps, svc *Service, steps []Step, e
 				if !paid {
 					break
 				}
+				renewed = true
 				act(st, &p, &amount, false)
+			}
+			// One task renews on the system whatever number of periods
+			// were paid: the module brings the system's expiry to the
+			// service's. A change the renewal applied is under way
+			// instead, and its task carries the new expiry too.
+			if renewed && st.OnSystem && svc.Status == StatusActive {
+				if err := ops.operate(ctx, svc, OpRenew, st); err != nil {
+					return t, err
+				}
 			}
 		case StepSuspend:
 			if svc.Status != StatusActive || svc.ExpiresOn.After(st.On) {

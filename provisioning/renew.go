@@ -148,6 +148,9 @@ func (m *Manager) payPeriod(ctx context.Context, tx Store, actor billkit.Actor, 
 // others get service.not_found); the charge is made with billing's right
 // to charge that client lent for it.
 //
+// When the product type renews on the system (Lifecycle.RenewOnSystem),
+// the renewal queues a renew task for the module in the same transaction.
+//
 // A service that is not active nor suspended for non-payment, was never
 // paid, is billed by the hour or is to be deleted at the end of its period
 // is failed_precondition ReasonRenewNotAllowed; insufficient funds are
@@ -161,6 +164,12 @@ func (m *Manager) RenewService(ctx context.Context, actor billkit.Actor, id Serv
 		return nil, err
 	}
 	if err := actor.AuthorizeClient(billkit.R(FunctionService, billkit.OpEdit), cur.ClientID, billkit.NotFound("service", id)); err != nil {
+		return nil, err
+	}
+	// The catalog is read before the transaction, which on SQLite holds
+	// the store's one connection.
+	pt, err := m.productTypeOf(ctx, cur)
+	if err != nil {
 		return nil, err
 	}
 	var out *Service
@@ -195,8 +204,15 @@ func (m *Manager) RenewService(ctx context.Context, actor billkit.Actor, id Serv
 		if _, err := m.payPeriod(ctx, tx, actor, svc, RenewalRenewal, nextPeriod(svc, today, resume)); err != nil {
 			return err
 		}
-		if resume {
+		switch {
+		case resume:
+			// The resumption's request carries the new expiry, which a
+			// module that renews on its system brings the system to.
 			if _, err := m.startOperation(ctx, tx, actor, svc, OpResume, nil); err != nil {
+				return err
+			}
+		case pt.Lifecycle.RenewOnSystem && svc.ProductTypeID == pt.ID && svc.Status == StatusActive:
+			if _, err := m.startOperation(ctx, tx, actor, svc, OpRenew, nil); err != nil {
 				return err
 			}
 		}
