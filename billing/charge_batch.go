@@ -253,12 +253,15 @@ func (b *chargeBatch) charge(i int, actor billkit.Actor, p ChargeParams) {
 		return
 	}
 	x.Covered = withDigits(cov, -x.Amount.Amount().Exponent())
-	createAct, err := billkit.NewAction(actor, now, FunctionExpense+".create", FunctionExpense, x.ID.String(), nil, &x)
-	if err != nil {
-		fail(err)
-		return
+	var createAct *billkit.Action
+	if !p.RecordedByCaller {
+		createAct, err = billkit.NewAction(actor, now, FunctionExpense+".create", FunctionExpense, x.ID.String(), nil, &x)
+		if err != nil {
+			fail(err)
+			return
+		}
+		createAct.ClientID = a.ClientID
 	}
-	createAct.ClientID = a.ClientID
 
 	// Nothing can fail from here: the charge joins the batch.
 	a.Balance = after
@@ -278,7 +281,9 @@ func (b *chargeBatch) charge(i int, actor billkit.Actor, p ChargeParams) {
 	b.entries = append(b.entries, e)
 	b.expenses = append(b.expenses, x)
 	b.allocs = append(b.allocs, allocs...)
-	b.actions = append(b.actions, *createAct)
+	if createAct != nil {
+		b.actions = append(b.actions, *createAct)
+	}
 	b.out[i].Expense = &x
 }
 

@@ -94,6 +94,8 @@ func compareChargeBatch(t *testing.T, one, batch *env, seed uint64) {
 			out[i] = billing.BatchCharge{Actor: system, Params: billing.ChargeParams{
 				ClientID: w.clients[d.client], Kind: billing.ExpensePeriod, Amount: amount,
 				Description: fmt.Sprintf("charge %d", i), AllowBelowLimit: d.forced, CauseType: "service", CauseID: fmt.Sprint(i),
+				// Every third charge is recorded by its caller's action.
+				RecordedByCaller: i%3 == 0,
 			}}
 		}
 		return out
@@ -110,6 +112,7 @@ func compareChargeBatch(t *testing.T, one, batch *env, seed uint64) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	created := batch.count(t, "billkit_actions", "name = 'billing.expense.create'")
 	var got []billing.ChargeOutcome
 	err = batch.st.Billing().InTx(ctx, func(tx billing.Store) error {
 		var err error
@@ -122,9 +125,12 @@ func compareChargeBatch(t *testing.T, one, batch *env, seed uint64) {
 	if len(got) != len(want) {
 		t.Fatalf("%d outcomes, want %d", len(got), len(want))
 	}
-	refusals := 0
+	refusals, ownActions := 0, 0
 	for i := range want {
 		w, g := want[i], got[i]
+		if g.Err == nil && i%3 != 0 {
+			ownActions++
+		}
 		if (w.Err == nil) != (g.Err == nil) || billkit.ErrorReason(w.Err) != billkit.ErrorReason(g.Err) {
 			t.Fatalf("charge %d (%+v): batch gave %v, one by one %v", i, drafts[i], g.Err, w.Err)
 		}
@@ -175,6 +181,9 @@ func compareChargeBatch(t *testing.T, one, batch *env, seed uint64) {
 		if w, g := one.count(t, q.table, q.where), batch.count(t, q.table, q.where); w != g {
 			t.Fatalf("%s where %s: %d rows after the batch, %d one by one", q.table, q.where, g, w)
 		}
+	}
+	if n := batch.count(t, "billkit_actions", "name = 'billing.expense.create'") - created; n != ownActions {
+		t.Fatalf("%d expense.create actions, want %d: one per charge its caller does not record", n, ownActions)
 	}
 	one.xAudit(t)
 	batch.xAudit(t)

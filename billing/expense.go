@@ -135,6 +135,13 @@ type ChargeParams struct {
 	Period    catalog.Period   `json:"period,omitempty"`
 	Quantity  decimal.Decimal  `json:"quantity,omitzero"`
 	PriceDate billkit.Date     `json:"price_date,omitzero"`
+	// RecordedByCaller says that the caller's own action records the
+	// charge in the action log, naming the expense (a renewal's does): the
+	// expense then writes no billing.expense.create of its own, so that
+	// one renewal is one action. The expense row keeps who charged it and
+	// when. Never read from JSON: only code that writes that action sets
+	// it.
+	RecordedByCaller bool `json:"-"`
 }
 
 // maxExpenseQuantity bounds Quantity: no charge is for a billion periods.
@@ -287,8 +294,10 @@ func (s *Service) chargeTx(ctx context.Context, tx Store, actor billkit.Actor, p
 	if !pending.done {
 		return nil, billkit.Errorf(billkit.CodeInternal, "expense.not_stored", "the posting of expense %s did not store it", x.ID)
 	}
-	if err := record(ctx, tx, actor, le.CreatedAt, FunctionExpense, "create", x.ID.String(), c.ID, nil, x); err != nil {
-		return nil, err
+	if !p.RecordedByCaller {
+		if err := record(ctx, tx, actor, le.CreatedAt, FunctionExpense, "create", x.ID.String(), c.ID, nil, x); err != nil {
+			return nil, err
+		}
 	}
 	return x, nil
 }

@@ -180,9 +180,9 @@ func (m *Manager) doFast(ctx context.Context, tx Store, actor billkit.Actor, pla
 		if p.renew == nil {
 			continue
 		}
-		charges = append(charges, billing.BatchCharge{
-			Actor: chargeActor(actor, p.svc.ClientID), Params: periodCharge(p.svc, p.renew.Start, p.renew.End, p.svc.Price),
-		})
+		params := periodCharge(p.svc, p.renew.Start, p.renew.End, p.svc.Price)
+		params.RecordedByCaller = true // by the renewal's action, as in chargePeriod
+		charges = append(charges, billing.BatchCharge{Actor: chargeActor(actor, p.svc.ClientID), Params: params})
 		renewed = append(renewed, p)
 	}
 	if len(charges) == 0 {
@@ -214,7 +214,7 @@ func (m *Manager) doFast(ctx context.Context, tx Store, actor billkit.Actor, pla
 		before := expiryOf(svc)
 		svc.paidThrough(*p.renew)
 		svc.UpdatedAt = now
-		after := expiryOf(svc)
+		after := renewedOf(svc, &rs[len(rs)-1])
 		changes, err := billkit.Diff(before, after)
 		if err != nil {
 			return err
@@ -267,4 +267,21 @@ func (v expiryView) ActionFields() (map[string]json.RawMessage, error) {
 		"periods_paid": strconv.AppendInt(nil, int64(v.PeriodsPaid), 10),
 		"expires_on":   date(v.ExpiresOn),
 	}, nil
+}
+
+// ActionFields is renewedView's JSON without reflection.
+func (v renewedView) ActionFields() (map[string]json.RawMessage, error) {
+	out, err := v.expiryView.ActionFields()
+	if err != nil {
+		return nil, err
+	}
+	amount, err := v.Amount.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	out["amount"] = amount
+	if !v.ExpenseID.IsZero() {
+		out["expense_id"] = billkit.AppendJSONString(nil, v.ExpenseID.String())
+	}
+	return out, nil
 }

@@ -119,6 +119,13 @@ func TestCycleRenewsOncePerPeriod(t *testing.T) {
 	if n := e.actions(t, "provisioning.service.renew", id.String()); n != 1 {
 		t.Fatalf("%d renew actions, want 1", n)
 	}
+	// One renewal, one action: it names the expense, which writes none.
+	if n := e.actions(t, "billing.expense.create", rs[1].ExpenseID.String()); n != 0 {
+		t.Fatalf("%d expense.create actions for the renewal's expense, want 0", n)
+	}
+	if n := e.count(t, "billkit_actions", "name = 'provisioning.service.renew' AND object_id = ? AND CAST(changes AS text) LIKE ?", id.String(), "%"+rs[1].ExpenseID.String()+"%"); n != 1 {
+		t.Fatalf("the renew action does not name expense %s", rs[1].ExpenseID)
+	}
 }
 
 func TestCycleSuspendsResumesDeletes(t *testing.T) {

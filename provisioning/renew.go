@@ -57,7 +57,11 @@ func (m *Manager) chargePeriod(ctx context.Context, tx Store, actor billkit.Acto
 		Amount: amount, Kind: kind, CreatedAt: m.now(),
 	}
 	if amount.IsPositive() {
-		x, err := m.cfg.Billing.ChargeTx(ctx, tx.Billing(), chargeActor(actor, svc.ClientID), periodCharge(svc, start, end, amount))
+		charge := periodCharge(svc, start, end, amount)
+		// A renewal's action names its expense (renewedView); an order's
+		// and a change's leave the expense its own.
+		charge.RecordedByCaller = kind == RenewalRenewal
+		x, err := m.cfg.Billing.ChargeTx(ctx, tx.Billing(), chargeActor(actor, svc.ClientID), charge)
 		if err != nil {
 			return nil, err
 		}
@@ -90,6 +94,19 @@ func expiryOf(svc *Service) expiryView {
 	return expiryView{AnchorOn: svc.AnchorOn, PeriodsPaid: svc.PeriodsPaid, ExpiresOn: svc.ExpiresOn}
 }
 
+// renewedView is a service's expiry after a renewal, with the renewal's
+// amount and expense: the renewal's history event and its action (which
+// stands for the expense's creation too) name what was charged.
+type renewedView struct {
+	expiryView
+	Amount    billkit.Money     `json:"amount"`
+	ExpenseID billing.ExpenseID `json:"expense_id,omitzero"`
+}
+
+func renewedOf(svc *Service, r *Renewal) renewedView {
+	return renewedView{expiryView: expiryOf(svc), Amount: r.Amount, ExpenseID: r.ExpenseID}
+}
+
 // payPeriod pays p for svc (read for update in tx) at its price, moves its
 // expiry past p, and records the change in its history and the action
 // log. A pending change the renewal applies (see dueChange) comes first:
@@ -119,7 +136,7 @@ func (m *Manager) payPeriod(ctx context.Context, tx Store, actor billkit.Actor, 
 	if err := tx.UpdateService(ctx, svc); err != nil {
 		return nil, err
 	}
-	after := expiryOf(svc)
+	after := renewedOf(svc, r)
 	memo := renewalMemo(p, r.Amount)
 	if err := m.event(ctx, tx, actor, svc, "renewed", "", "", before, after, memo); err != nil {
 		return nil, err

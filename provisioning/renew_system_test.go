@@ -115,8 +115,19 @@ func TestRenewServiceRenewsOnSystem(t *testing.T) {
 	if _, err := e.mgr.RenewService(ctx, customer(e.client.ID), svc.ID); err == nil {
 		t.Fatal("renewing a service busy renewing on its system succeeded")
 	}
-	if n := len(e.renewals(t, svc.ID)); n != 2 {
-		t.Errorf("%d periods paid, want 2 (the refused renewal charged nothing)", n)
+	rs := e.renewals(t, svc.ID)
+	if len(rs) != 2 {
+		t.Fatalf("%d periods paid, want 2 (the refused renewal charged nothing)", len(rs))
+	}
+	// One renewal, one action, naming the expense (the slow lane's, as
+	// the cycle's fast lane in TestCycleRenewsOncePerPeriod).
+	for _, r := range rs {
+		if n := e.actions(t, "billing.expense.create", r.ExpenseID.String()); n != 0 {
+			t.Errorf("%d expense.create actions for a renewal's expense, want 0", n)
+		}
+		if n := e.count(t, "billkit_actions", "name = 'provisioning.service.renew' AND CAST(changes AS text) LIKE ?", "%"+r.ExpenseID.String()+"%"); n != 1 {
+			t.Errorf("%d renew actions name expense %s, want 1", n, r.ExpenseID)
+		}
 	}
 }
 
