@@ -15,6 +15,10 @@
 //	billkit cycle run        run the billing cycle once now (--dry-run writes
 //	                         nothing, --json prints the report as JSON,
 //	                         --batch N sets the services per transaction)
+//	billkit services import  import the services of a CSV file, all or none
+//	                         (--dry-run checks the file and writes nothing)
+//	billkit servers listing  list what a server's module finds on it, as
+//	                         services to import (--json for the rows)
 //
 // serve answers:
 //

@@ -107,6 +107,8 @@ func (m *Main) rootCommand(cfg *config) *cobra.Command {
 		m.adminCommand(cfg),
 		m.catalogCommand(cfg),
 		m.cycleCommand(cfg),
+		m.servicesCommand(cfg),
+		m.serversCommand(cfg),
 	)
 	return root
 }

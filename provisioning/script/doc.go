@@ -13,9 +13,9 @@
 //
 //   - stdin: one JSON object, the provisioning.Request: "task_id",
 //     "operation" ("open", "suspend", "resume", "change", "renew", "delete",
-//     "sync", "usage" or "login_link"), "attempt" (1 on the first run),
-//     "service" (its "id", "client_id", "name", "tariff", "period", "addons",
-//     "params", ...), "server" (with its "url", "params" and decrypted
+//     "sync", "usage" or "login_link"; "list" is a listing, see below),
+//     "attempt" (1 on the first run), "service" (its "id", "client_id",
+//     "name", "tariff", "period", "addons", "params", ...), "server" (with its "url", "params" and decrypted
 //     "credentials"; absent when the service has no server), "change" (for
 //     "change") and "from" and "to" (for "usage"). Then stdin is closed.
 //   - environment: exactly Config.Env, plus PATH from billkit's own
@@ -78,4 +78,26 @@
 // exit or a signal), "script.start" (the program could not be started),
 // "script.error" (a retryable "error" answer) and "script.cancelled" (the
 // caller's context was cancelled).
+//
+// # Listing
+//
+// A Module is a provisioning.Lister: to list the services that exist on a
+// server (provisioning.Manager.ListServerServices), billkit runs the
+// program once with stdin {"operation": "list", "server": {...}} (the
+// server as above, credentials decrypted; no "task_id" and no "service")
+// and BILLKIT_OPERATION=list. A listing changes nothing. The program
+// answers on stdout with one JSON object, a provisioning.ListAnswer:
+//
+//	{"services": [{"remote_id": "u1042", "name": "web1", "domain": "example.com",
+//	  "plan": "vps-s", "status": "active", "expires_on": "2026-05-01",
+//	  "client_hint": "owner@example.com", "params": {"ip": "192.0.2.10"}}]}
+//
+// Only "remote_id" is required of a service; "status" is "active" (the
+// default) or "suspended"; "plan" is matched against tariff codes and
+// "client_hint" against clients' emails. The object may carry "status":
+// "ok"; an error is answered as for any operation ("status": "error" with
+// "retry": false, or exit code 2, is a refusal). "pending", an object
+// without a "services" array, or a service without a "remote_id" is a bad
+// answer ("script.bad_answer"). Config.Timeout and Config.MaxOutput bound
+// a listing as they bound any run.
 package script

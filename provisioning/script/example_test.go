@@ -34,3 +34,30 @@ func ExampleModule_Run() {
 	fmt.Println(m.Name(), res.Pending, res.Message)
 	// Output: panel true queued at the panel
 }
+
+// A script lists the accounts on its panel, for staff to bring under
+// billing.
+func ExampleModule_List() {
+	m, err := script.New(script.Config{
+		Name:    "panel",
+		Command: "/bin/sh",
+		Args:    []string{"testdata/module.sh", "list"},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	listed, err := m.List(context.Background(), provisioning.ListRequest{
+		Server: &provisioning.ServerInfo{Name: "node-1", Credentials: map[string]string{"token": "s3cr3t"}},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, s := range listed {
+		fmt.Println(s.RemoteID, s.Plan, s.Status)
+	}
+	// Output:
+	// u1042 vps-s active
+	// u1043  suspended
+}

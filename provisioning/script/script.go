@@ -105,19 +105,58 @@ func (m *Module) Name() string { return m.cfg.Name }
 
 // Run starts the program with req on stdin and reads its answer.
 func (m *Module) Run(ctx context.Context, req provisioning.Request) (provisioning.Result, error) {
+	out, errOut, err := m.exec(ctx, req, req.Operation,
+		"BILLKIT_TASK_ID="+req.TaskID.String(), "BILLKIT_ATTEMPT="+strconv.Itoa(req.Attempt))
+	if err != nil {
+		return provisioning.Result{}, err
+	}
+	a, err := provisioning.ParseAnswer(out)
+	if err != nil {
+		return provisioning.Result{}, m.badAnswer(err, out, errOut)
+	}
+	if a.Status == provisioning.AnswerError {
+		return provisioning.Result{}, m.answeredError(a.Message, a.Retry, errOut)
+	}
+	return a.Result(), nil
+}
+
+// List runs the program for operation "list" with req on stdin and reads
+// the services it answers, a provisioning.ListAnswer; see the package
+// documentation.
+func (m *Module) List(ctx context.Context, req provisioning.ListRequest) ([]provisioning.ListedService, error) {
+	req.Operation = provisioning.OpList
+	out, errOut, err := m.exec(ctx, req, req.Operation)
+	if err != nil {
+		return nil, err
+	}
+	a, err := provisioning.ParseListAnswer(out)
+	if err != nil {
+		return nil, m.badAnswer(err, out, errOut)
+	}
+	if a.Status == provisioning.AnswerError {
+		return nil, m.answeredError(a.Message, a.Retry, errOut)
+	}
+	return a.Services, nil
+}
+
+// exec runs the program once with req as JSON on stdin and the
+// environment of operation op (plus env), and returns its stdout and
+// stderr when it exited with code 0; any other end is the error, a
+// refusal for exit code 2.
+func (m *Module) exec(ctx context.Context, req any, op provisioning.Operation, env ...string) (out, errOut []byte, err error) {
 	if m == nil || m.cfg.Command == "" {
-		return provisioning.Result{}, billkit.Errorf(billkit.CodeInternal, "script.unconfigured", "a script module must be made with script.New")
+		return nil, nil, billkit.Errorf(billkit.CodeInternal, "script.unconfigured", "a script module must be made with script.New")
 	}
 	input, err := json.Marshal(req)
 	if err != nil {
-		return provisioning.Result{}, billkit.WrapError(err, billkit.CodeInternal, "script.request", "the request cannot be encoded")
+		return nil, nil, billkit.WrapError(err, billkit.CodeInternal, "script.request", "the request cannot be encoded")
 	}
 
 	runCtx, cancel := context.WithTimeout(ctx, m.cfg.Timeout)
 	defer cancel()
 	cmd := exec.CommandContext(runCtx, m.cfg.Command, m.cfg.Args...)
 	cmd.Dir = m.cfg.Dir
-	cmd.Env = m.env(req)
+	cmd.Env = m.env(append([]string{"BILLKIT_OPERATION=" + string(op)}, env...))
 	cmd.Stdin = bytes.NewReader(input)
 	stdout := &limitedBuffer{limit: m.cfg.MaxOutput, overflow: cancel}
 	stderr := &limitedBuffer{limit: stderrKept}
@@ -126,54 +165,56 @@ func (m *Module) Run(ctx context.Context, req provisioning.Request) (provisionin
 	killGroupOnCancel(cmd)
 
 	runErr := cmd.Run()
-	out, errOut := stdout.bytes(), stderr.bytes()
+	out, errOut = stdout.bytes(), stderr.bytes()
 
 	switch {
 	case stdout.overflowed():
-		return provisioning.Result{}, m.fault("script.output_too_large",
+		return nil, nil, m.fault("script.output_too_large",
 			fmt.Sprintf("wrote more than %d bytes on stdout and was killed", m.cfg.MaxOutput), errOut, nil)
 	case runErr != nil && !errors.Is(runErr, exec.ErrWaitDelay):
 		if ctxErr := runCtx.Err(); ctxErr != nil {
-			return provisioning.Result{}, m.stopped(ctx, ctxErr, errOut)
+			return nil, nil, m.stopped(ctx, ctxErr, errOut)
 		}
 		var exit *exec.ExitError
 		if !errors.As(runErr, &exit) {
-			return provisioning.Result{}, m.fault("script.start", "could not be run", errOut, runErr)
+			return nil, nil, m.fault("script.start", "could not be run", errOut, runErr)
 		}
 		if exit.ExitCode() == 2 {
-			return provisioning.Result{}, m.refusal(out, errOut)
+			return nil, nil, m.refusal(out, errOut)
 		}
-		return provisioning.Result{}, m.fault("script.exit", exitText(exit), errOut, nil)
+		return nil, nil, m.fault("script.exit", exitText(exit), errOut, nil)
 	}
+	return out, errOut, nil
+}
 
-	a, err := provisioning.ParseAnswer(out)
-	if err != nil {
-		what := "stdout: " + err.Error()
-		if len(bytes.TrimSpace(out)) > 0 {
-			what += fmt.Sprintf("; stdout begins %q", provisioning.Clip(out, stdoutShown))
-		}
-		return provisioning.Result{}, m.fault("script.bad_answer", what, errOut, nil)
+// badAnswer is the error of stdout that is not the protocol's answer.
+func (m *Module) badAnswer(err error, out, errOut []byte) error {
+	what := "stdout: " + err.Error()
+	if len(bytes.TrimSpace(out)) > 0 {
+		what += fmt.Sprintf("; stdout begins %q", provisioning.Clip(out, stdoutShown))
 	}
-	if a.Status == provisioning.AnswerError {
-		if a.Retry != nil && !*a.Retry {
-			return provisioning.Result{}, m.refuse(a.Message, errOut)
-		}
-		msg := a.Message
-		if msg == "" {
-			msg = "answered an error without a message"
-		} else {
-			msg = "answered an error: " + msg
-		}
-		return provisioning.Result{}, m.fault("script.error", msg, errOut, nil)
+	return m.fault("script.bad_answer", what, errOut, nil)
+}
+
+// answeredError is the error of an "error" answer: a refusal with "retry":
+// false, else retryable.
+func (m *Module) answeredError(msg string, retry *bool, errOut []byte) error {
+	if retry != nil && !*retry {
+		return m.refuse(msg, errOut)
 	}
-	return a.Result(), nil
+	if msg == "" {
+		msg = "answered an error without a message"
+	} else {
+		msg = "answered an error: " + msg
+	}
+	return m.fault("script.error", msg, errOut, nil)
 }
 
 // env is the program's environment: Config.Env, PATH if Env lacks it, and
-// the request's identity. Setting it always (never nil) keeps billkit's own
-// environment out.
-func (m *Module) env(req provisioning.Request) []string {
-	env := make([]string, 0, len(m.cfg.Env)+4)
+// the request's identity (ids). Setting it always (never nil) keeps
+// billkit's own environment out.
+func (m *Module) env(ids []string) []string {
+	env := make([]string, 0, len(m.cfg.Env)+1+len(ids))
 	env = append(env, m.cfg.Env...)
 	hasPath := false
 	for _, e := range m.cfg.Env {
@@ -184,11 +225,7 @@ func (m *Module) env(req provisioning.Request) []string {
 	if p, ok := os.LookupEnv("PATH"); ok && !hasPath {
 		env = append(env, "PATH="+p)
 	}
-	return append(env,
-		"BILLKIT_OPERATION="+string(req.Operation),
-		"BILLKIT_TASK_ID="+req.TaskID.String(),
-		"BILLKIT_ATTEMPT="+strconv.Itoa(req.Attempt),
-	)
+	return append(env, ids...)
 }
 
 // stopped is the error of a run its context ended: our timeout or the

@@ -13,7 +13,7 @@
 //
 // with the provisioning.Request as the JSON body: "task_id", "operation"
 // ("open", "suspend", "resume", "change", "renew", "delete", "sync",
-// "usage" or "login_link"), "attempt" (1 on the first run), "service",
+// "usage" or "login_link"; "list" is a listing, see below), "attempt" (1 on the first run), "service",
 // "server" (with decrypted "credentials"; absent when the service has no
 // server), "change" (for "change"), and "from" and "to" (for "usage").
 //
@@ -66,4 +66,23 @@
 // Billkit-Signature header. VerifyCallback checks the signature and the
 // timestamp and reads the body into a Callback, whose Result and Err are
 // what the task completes with (Manager.CompleteTask).
+//
+// # Listing
+//
+// A Module is a provisioning.Lister: to list the services that exist on a
+// server (provisioning.Manager.ListServerServices), billkit POSTs, signed
+// as above, the body {"operation": "list", "server": {...}} (credentials
+// decrypted; no "task_id" and no "service") with an Idempotency-Key of its
+// own: a listing changes nothing. The receiver answers 200 (or any 2xx but
+// 202) with a provisioning.ListAnswer, the object the script module
+// writes:
+//
+//	{"services": [{"remote_id": "u1042", "name": "web1", "domain": "example.com",
+//	  "plan": "vps-s", "status": "active", "expires_on": "2026-05-01",
+//	  "client_hint": "owner@example.com", "params": {"ip": "192.0.2.10"}}]}
+//
+// or an error answer as for any operation. A listing is answered at once:
+// 202, "pending", or a body without a "services" array is a bad answer
+// ("webhook.bad_answer"). Other statuses mean what they mean for an
+// operation.
 package webhook

@@ -125,67 +125,118 @@ func (m *Module) Name() string { return m.name }
 
 // Run POSTs req, signed, and reads the answer.
 func (m *Module) Run(ctx context.Context, req provisioning.Request) (provisioning.Result, error) {
-	if m == nil || m.url == "" {
-		return provisioning.Result{}, billkit.Errorf(billkit.CodeInternal, "webhook.unconfigured", "a webhook module must be made with webhook.New")
-	}
-	body, err := json.Marshal(req)
+	ans, err := m.post(ctx, req, req.TaskID.String())
 	if err != nil {
-		return provisioning.Result{}, billkit.WrapError(err, billkit.CodeInternal, "webhook.request", "the request cannot be encoded")
+		return provisioning.Result{}, err
 	}
-	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, m.url, bytes.NewReader(body))
-	if err != nil {
-		return provisioning.Result{}, billkit.WrapError(err, billkit.CodeInternal, "webhook.request", "the request cannot be made")
-	}
-	hreq.Header.Set("Content-Type", "application/json")
-	hreq.Header.Set("Accept", "application/json")
-	hreq.Header.Set(SignatureHeader, Sign(m.secret, m.clock.Now(), body))
-	hreq.Header.Set(IdempotencyHeader, req.TaskID.String())
-
-	resp, err := m.client.Do(hreq)
-	if err != nil {
-		return provisioning.Result{}, m.transportFault(ctx, "could not be called", err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, m.maxAnswer+1))
-	if err != nil {
-		return provisioning.Result{}, m.transportFault(ctx, fmt.Sprintf("answered %s, and reading the body failed", resp.Status), err)
-	}
-	if int64(len(data)) > m.maxAnswer {
-		return provisioning.Result{}, m.fault("webhook.answer_too_large",
-			fmt.Sprintf("answered %s with a body larger than %d bytes", resp.Status, m.maxAnswer), nil)
-	}
-
-	code := resp.StatusCode
-	switch {
+	switch code := ans.code; {
 	case code == http.StatusAccepted:
 		// Asynchronous: the answer comes later, by callback.
 		msg := "accepted; the answer comes later by callback"
-		if a, err := provisioning.ParseAnswer(data); err == nil && a.Message != "" {
+		if a, err := provisioning.ParseAnswer(ans.data); err == nil && a.Message != "" {
 			msg = a.Message
 		}
 		return provisioning.Result{Pending: true, Message: msg}, nil
 	case code >= 200 && code < 300:
-		return m.answer(resp.Status, data)
+		return m.answer(ans.status, ans.data)
+	}
+	return provisioning.Result{}, m.failure(ans)
+}
+
+// List POSTs a listing (operation "list"), signed, and reads the services
+// answered, a provisioning.ListAnswer; see the package documentation. A
+// listing is answered at once: 202 is a bad answer.
+func (m *Module) List(ctx context.Context, req provisioning.ListRequest) ([]provisioning.ListedService, error) {
+	req.Operation = provisioning.OpList
+	// A listing changes nothing; each has a key of its own.
+	ans, err := m.post(ctx, req, billkit.NewID[provisioning.ListRequest]().String())
+	if err != nil {
+		return nil, err
+	}
+	switch code := ans.code; {
+	case code == http.StatusAccepted:
+		return nil, m.fault("webhook.bad_answer", "answered "+ans.status+", and a listing is answered at once"+bodyText(ans.data), nil)
+	case code >= 200 && code < 300:
+		a, err := provisioning.ParseListAnswer(ans.data)
+		if err != nil {
+			return nil, m.fault("webhook.bad_answer", "answered "+ans.status+" but "+err.Error()+bodyText(ans.data), nil)
+		}
+		if a.Status == provisioning.AnswerError {
+			return nil, m.answeredError(a.Message, a.Retry)
+		}
+		return a.Services, nil
+	}
+	return nil, m.failure(ans)
+}
+
+// httpAnswer is what the remote system answered a POST.
+type httpAnswer struct {
+	status   string
+	code     int
+	location string
+	data     []byte
+}
+
+// post sends req as the signed JSON body with the idempotency key and
+// reads the answer, at most MaxAnswer bytes of it; an error is a call that
+// got no complete answer.
+func (m *Module) post(ctx context.Context, req any, key string) (httpAnswer, error) {
+	if m == nil || m.url == "" {
+		return httpAnswer{}, billkit.Errorf(billkit.CodeInternal, "webhook.unconfigured", "a webhook module must be made with webhook.New")
+	}
+	body, err := json.Marshal(req)
+	if err != nil {
+		return httpAnswer{}, billkit.WrapError(err, billkit.CodeInternal, "webhook.request", "the request cannot be encoded")
+	}
+	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, m.url, bytes.NewReader(body))
+	if err != nil {
+		return httpAnswer{}, billkit.WrapError(err, billkit.CodeInternal, "webhook.request", "the request cannot be made")
+	}
+	hreq.Header.Set("Content-Type", "application/json")
+	hreq.Header.Set("Accept", "application/json")
+	hreq.Header.Set(SignatureHeader, Sign(m.secret, m.clock.Now(), body))
+	hreq.Header.Set(IdempotencyHeader, key)
+
+	resp, err := m.client.Do(hreq)
+	if err != nil {
+		return httpAnswer{}, m.transportFault(ctx, "could not be called", err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, m.maxAnswer+1))
+	if err != nil {
+		return httpAnswer{}, m.transportFault(ctx, fmt.Sprintf("answered %s, and reading the body failed", resp.Status), err)
+	}
+	if int64(len(data)) > m.maxAnswer {
+		return httpAnswer{}, m.fault("webhook.answer_too_large",
+			fmt.Sprintf("answered %s with a body larger than %d bytes", resp.Status, m.maxAnswer), nil)
+	}
+	return httpAnswer{status: resp.Status, code: resp.StatusCode, location: resp.Header.Get("Location"), data: data}, nil
+}
+
+// failure is the error of an answer that is not a 2xx: a refusal for a
+// 4xx but 408 and 429, else retryable.
+func (m *Module) failure(ans httpAnswer) error {
+	code := ans.code
+	switch {
 	case code == http.StatusRequestTimeout || code == http.StatusTooManyRequests || code >= 500:
-		return provisioning.Result{}, m.fault("webhook.status", "answered "+resp.Status+bodyText(data), nil)
+		return m.fault("webhook.status", "answered "+ans.status+bodyText(ans.data), nil)
 	case code >= 400:
 		msg := ""
-		if a, err := provisioning.ParseAnswer(data); err == nil {
+		if a, err := provisioning.ParseAnswer(ans.data); err == nil {
 			msg = a.Message
 		}
 		if msg == "" {
-			msg = provisioning.Clip(data, bodyShown)
+			msg = provisioning.Clip(ans.data, bodyShown)
 		}
 		if msg == "" {
 			msg = "no reason given"
 		}
-		return provisioning.Result{}, &provisioning.PermanentError{
-			Message: fmt.Sprintf("%s module refused (%s): %s", m.name, resp.Status, msg)}
+		return &provisioning.PermanentError{Message: fmt.Sprintf("%s module refused (%s): %s", m.name, ans.status, msg)}
 	case code >= 300:
-		return provisioning.Result{}, m.fault("webhook.status",
-			"answered "+resp.Status+" to "+resp.Header.Get("Location")+"; redirects are not followed: set the URL to the final address", nil)
+		return m.fault("webhook.status",
+			"answered "+ans.status+" to "+ans.location+"; redirects are not followed: set the URL to the final address", nil)
 	default:
-		return provisioning.Result{}, m.fault("webhook.status", "answered the unexpected "+resp.Status, nil)
+		return m.fault("webhook.status", "answered the unexpected "+ans.status, nil)
 	}
 }
 
@@ -196,16 +247,21 @@ func (m *Module) answer(status string, data []byte) (provisioning.Result, error)
 		return provisioning.Result{}, m.fault("webhook.bad_answer", "answered "+status+" but "+err.Error()+bodyText(data), nil)
 	}
 	if a.Status == provisioning.AnswerError {
-		msg := a.Message
-		if msg == "" {
-			msg = "no reason given"
-		}
-		if a.Retry != nil && !*a.Retry {
-			return provisioning.Result{}, &provisioning.PermanentError{Message: m.name + " module refused: " + msg}
-		}
-		return provisioning.Result{}, m.fault("webhook.error", "answered an error: "+msg, nil)
+		return provisioning.Result{}, m.answeredError(a.Message, a.Retry)
 	}
 	return a.Result(), nil
+}
+
+// answeredError is the error of an "error" answer: a refusal with "retry":
+// false, else retryable.
+func (m *Module) answeredError(msg string, retry *bool) error {
+	if msg == "" {
+		msg = "no reason given"
+	}
+	if retry != nil && !*retry {
+		return &provisioning.PermanentError{Message: m.name + " module refused: " + msg}
+	}
+	return m.fault("webhook.error", "answered an error: "+msg, nil)
 }
 
 // transportFault is the error of a call that got no complete answer: a

@@ -70,6 +70,31 @@ env)
 	printf '{"status":"ok","params":{"custom":"%s","leaked":"%s","has_path":"%s","pwd":"%s"}}\n' \
 		"$CUSTOM" "${BILLKIT_TEST_LEAK-unset}" "${PATH:+yes}" "$(pwd)"
 	;;
+list)
+	# A listing: two accounts, the first with all the panel knows of it,
+	# and the server's decrypted token, to show it arrived.
+	token=$(printf '%s' "$input" | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
+	printf '{"services":[{"remote_id":"u1042","name":"web1","domain":"example.com","plan":"vps-s","status":"active","expires_on":"2026-05-01","client_hint":"billing@example.com","params":{"ip":"192.0.2.10","operation":"%s","token":"%s"}},{"remote_id":"u1043","status":"suspended"}]}\n' \
+		"$BILLKIT_OPERATION" "$token"
+	;;
+listnone)
+	echo '{"status":"ok","services":[]}'
+	;;
+listrefuse)
+	echo '{"status":"error","retry":false,"message":"the API key may not list accounts"}'
+	;;
+listpending)
+	echo '{"status":"pending"}'
+	;;
+listmissing)
+	echo '{"status":"ok"}'
+	;;
+listbadstatus)
+	echo '{"services":[{"remote_id":"u1","status":"frozen"}]}'
+	;;
+listnoid)
+	echo '{"services":[{"name":"web1"}]}'
+	;;
 stdin)
 	# The whole request, for the test to compare with what was sent.
 	printf '%s' "$input" >"$REQUEST_FILE"
