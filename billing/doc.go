@@ -120,7 +120,9 @@
 //   - invoices and credit notes (CreateInvoice, IssueInvoice,
 //     PayInvoiceFromBalance, CreateCreditNote), frozen at issue, numbered
 //     gaplessly per company and document type (SetInvoiceSeries), rendered
-//     by billing/render;
+//     by billing/render; proformas whose advance lines ask for what an
+//     order or a renewal will charge (IssueProformaTx, VoidInvoiceTx, in
+//     the caller's transaction);
 //   - taxes (tax rules, exemptions, DecideTax, CalculateTaxes, CheckPayerVAT),
 //     discounts and promo codes, and PriceOrder, the one place an order's
 //     price is assembled: catalog quote, discounts, promo code, tax.

@@ -77,3 +77,52 @@ func ExampleService_IssueInvoice() {
 	// paid balance 400.02 RUB
 	// CN-2026-00001 credits INV-2026-00001 -299.98 RUB balance 700.00 RUB
 }
+
+// An order's proforma asks in advance, in the caller's transaction, for
+// what the order will charge, VAT included: paying it leaves the money on
+// the balance, where the order takes it, so nothing is charged twice.
+func ExampleService_IssueProformaTx() {
+	ctx := context.Background()
+	svc, prov, st := exampleService("example_invoice_proforma")
+	defer st.Close()
+	staff := billkit.SystemActor("example")
+
+	company, err := svc.CreateCompany(ctx, staff, billing.CreateCompanyParams{
+		LegalName: "HostCo LLC", Country: "RU", ProviderIDs: []billkit.ProviderID{prov.ID},
+	})
+	if err != nil {
+		panic(err)
+	}
+	if _, err := svc.CreateTaxRule(ctx, staff, billing.TaxRuleParams{
+		CompanyID: company.ID, Code: "vat", Name: directory.Text{"en": "VAT"}, Country: "RU", Rate: decimal.RequireFromString("20"),
+	}); err != nil {
+		panic(err)
+	}
+	client, err := svc.CreateClient(ctx, staff, billing.CreateClientParams{ProviderID: prov.ID, Name: "Acme"})
+	if err != nil {
+		panic(err)
+	}
+	if _, err := svc.CreatePayer(ctx, staff, billing.CreatePayerParams{ClientID: client.ID, Kind: billing.PayerIndividual, Name: "Ivan Petrov", Country: "RU"}); err != nil {
+		panic(err)
+	}
+
+	var inv *billing.Invoice
+	err = st.Billing().InTx(ctx, func(tx billing.Store) error {
+		// ... the order is written in tx too ...
+		inv, err = svc.IssueProformaTx(ctx, tx, staff, billing.CreateInvoiceParams{
+			ClientID: client.ID, // the provider's one company sells
+			Lines: []billing.InvoiceLineParams{{Description: "VDS L, month: vds-1 #1", Quantity: decimal.RequireFromString("1"),
+				UnitPrice: billkit.MustParseMoney("1200.00", "RUB"), ProductType: "vds", Advance: true}},
+		})
+		return err
+	})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(inv.Number, inv.Status, "net", inv.Totals.Net, "tax", inv.Totals.Tax, "gross", inv.Totals.Gross)
+	_, err = svc.PayInvoiceFromBalance(ctx, staff, inv.ID)
+	fmt.Println(billkit.ErrorReason(err))
+	// Output:
+	// PRO-2026-00001 issued net 1000.00 RUB tax 200.00 RUB gross 1200.00 RUB
+	// invoice.advance
+}

@@ -22,7 +22,9 @@ const (
 	// it is voided, never credited. Paying it charges its lines like an
 	// invoice's (each line's ChargeExpenseID); the final invoice that
 	// follows bills those expenses (InvoiceLineParams.ExpenseID), so it
-	// charges nothing twice.
+	// charges nothing twice. Its advance lines (InvoiceLine.Advance) are
+	// not charged: their money waits on the balance for what charges it
+	// (an order, a renewal).
 	InvoiceProforma InvoiceType = "proforma"
 	// InvoiceFinal is a (fiscal) invoice: once issued it never changes and
 	// is corrected only by credit notes.
@@ -147,9 +149,14 @@ type InvoiceLine struct {
 	// already on the ledger, which paying the document does not charge
 	// again.
 	ExpenseID ExpenseID `json:"expense_id,omitzero"`
+	// Advance marks a proforma's line that asks in advance for money that
+	// something else charges later (an order, a renewal): paying the
+	// document leaves that money on the client's balance, where the charge
+	// takes it. Its Amount is that charge, taxes included.
+	Advance bool `json:"advance,omitempty"`
 	// Amount is Quantity × UnitPrice, rounded once (half up) to the
 	// currency's digits: the net, or the gross when the line's taxes are
-	// inclusive.
+	// inclusive (always, on an advance line).
 	Amount billkit.Money `json:"amount"`
 
 	// What issuing fixes: the taxes that applied, and the line's net, tax
@@ -171,6 +178,16 @@ type InvoiceLine struct {
 // charged reports whether the line's money is on the ledger: it bills an
 // existing expense, or it was charged when the document was paid.
 func (l *InvoiceLine) charged() bool { return !l.ExpenseID.IsZero() || !l.ChargeExpenseID.IsZero() }
+
+// advance reports whether the document has an advance line.
+func (inv *Invoice) advance() bool {
+	for i := range inv.Lines {
+		if inv.Lines[i].Advance {
+			return true
+		}
+	}
+	return false
+}
 
 // Invoice is a document a company issues to a payer of a client: a
 // proforma, an invoice, a credit note or a receipt. A draft is edited
@@ -286,6 +303,9 @@ const (
 	ReasonInvoiceNotPayable = "invoice.not_payable"
 	// ReasonInvoiceNotVoidable: only an issued, unpaid document is voided.
 	ReasonInvoiceNotVoidable = "invoice.not_voidable"
+	// ReasonInvoiceAdvance: a document with advance lines asks for money
+	// to reach the balance, so it is not paid from the balance.
+	ReasonInvoiceAdvance = "invoice.advance"
 	// ReasonCreditNoteExceeds: a credit note would credit more than the
 	// invoice has left to credit.
 	ReasonCreditNoteExceeds = "creditnote.exceeds"
@@ -309,7 +329,8 @@ func invoiceNotFound(id InvoiceID) error { return billkit.NotFound("invoice", id
 // When the document becomes paid, its lines that do not bill an existing
 // expense are charged to the balance now (ChargeTx, kind ExpenseInvoice,
 // cause "invoice_line"), below the credit limit if need be, since the money
-// for them arrived. A draft, void or credited document, a credit note and
+// for them arrived; advance lines are not, their money stays on the
+// balance for the order or renewal that charges it. A draft, void or credited document, a credit note and
 // a receipt refuse the payment (failed_precondition invoice.not_payable)
 // and nothing is written.
 func (s *Service) applyInvoicePayment(ctx context.Context, tx Store, actor billkit.Actor, invoice InvoiceID, payment PaymentID, credited billkit.Money) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/billkit/billkit"
 	"github.com/shopspring/decimal"
@@ -21,10 +22,21 @@ type InvoiceLineParams struct {
 	// ExpenseID makes the line bill an existing expense (a debt already on
 	// the ledger): paying the document does not charge it again.
 	ExpenseID ExpenseID `json:"expense_id,omitzero"`
+	// Advance makes a proforma's line ask in advance for money that
+	// something else charges later (an order, a renewal): paying the
+	// document leaves it on the balance instead of charging the line. Its
+	// unit price is that charge's, taxes included. Only on proformas, and
+	// never with ExpenseID.
+	Advance bool `json:"advance,omitempty"`
 }
 
 // CreateInvoiceParams creates a draft.
 type CreateInvoiceParams struct {
+	// ID, when not zero, is the new document's ID: a caller that records
+	// the document elsewhere in the same transaction makes it beforehand
+	// (billkit.NewID), and a taken one is conflict "invoice.exists". Zero
+	// makes a new one.
+	ID InvoiceID `json:"-"`
 	// Type is InvoiceFinal (the default) or InvoiceProforma; credit notes
 	// and receipts have their own calls.
 	Type      InvoiceType      `json:"type,omitempty"`
@@ -66,9 +78,9 @@ func zeroIn(currency string, digits int32) billkit.Money {
 	return m
 }
 
-// invoiceLines checks the lines of a draft in currency and builds them,
-// each with its Amount.
-func invoiceLines(v *billkit.FieldErrors, params []InvoiceLineParams, currency string, digits int32) []InvoiceLine {
+// invoiceLines checks the lines of a draft of type t in currency and
+// builds them, each with its Amount.
+func invoiceLines(v *billkit.FieldErrors, t InvoiceType, params []InvoiceLineParams, currency string, digits int32) []InvoiceLine {
 	if !v.Check(len(params) > 0, "lines", "required", "at least one line is required") {
 		return nil
 	}
@@ -85,6 +97,15 @@ func invoiceLines(v *billkit.FieldErrors, params []InvoiceLineParams, currency s
 			Quantity:    p.Quantity,
 			ProductType: text(v, f+".product_type", p.ProductType, 64, false),
 			ExpenseID:   p.ExpenseID,
+			Advance:     p.Advance,
+		}
+		if p.Advance {
+			// An advance is charged by something else: on an invoice it would
+			// be a debt nothing charges, and with an expense a debt charged
+			// already.
+			if v.Check(t == InvoiceProforma, f+".advance", "invoice.advance_not_proforma", "only a proforma's lines are advances") {
+				v.Check(p.ExpenseID.IsZero(), f+".advance", "invoice.advance_with_expense", "an advance line does not bill an expense")
+			}
 		}
 		if v.Check(p.Quantity.IsPositive(), f+".quantity", "invoice.quantity_not_positive", "must be more than zero") {
 			v.Check(p.Quantity.Exponent() >= -6 && p.Quantity.LessThan(maxQuantity), f+".quantity", "invoice.quantity_out_of_range",
@@ -214,12 +235,7 @@ func (s *Service) CreateInvoice(ctx context.Context, actor billkit.Actor, p Crea
 	if err != nil {
 		return nil, err
 	}
-	inv := &Invoice{
-		Type: p.Type, CompanyID: p.CompanyID, ClientID: c.ID, Currency: c.Currency, Status: InvoiceDraft,
-		Lines: invoiceLines(&v, p.Lines, c.Currency, digits),
-		Memo:  text(&v, "memo", p.Memo, 2000, false),
-	}
-	newID(&inv.ID)
+	inv := newDraft(&v, p, c, digits, s.now())
 	if strings.TrimSpace(p.Locale) == "" {
 		inv.Locale = c.Locale
 	} else if inv.Locale, err = s.locale(ctx, &v, "locale", p.Locale); err != nil {
@@ -228,32 +244,51 @@ func (s *Service) CreateInvoice(ctx context.Context, actor billkit.Actor, p Crea
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	draftTotals(inv, digits)
-	inv.Paid, inv.Credited = zeroIn(c.Currency, digits), zeroIn(c.Currency, digits)
-	now := s.now()
-	inv.CreatedAt, inv.UpdatedAt = now, now
-	err = s.store.InTx(ctx, func(tx Store) error {
-		c, err := liveClient(ctx, tx, c.ID)
-		if err != nil {
-			return err
-		}
-		if _, err := invoiceCompany(ctx, tx, c, inv.CompanyID); err != nil {
-			return err
-		}
-		py, err := invoicePayer(ctx, tx, c, p.PayerID)
-		if err != nil {
-			return err
-		}
-		inv.PayerID = py.ID
-		if err := tx.InsertInvoice(ctx, inv); err != nil {
-			return err
-		}
-		return record(ctx, tx, actor, now, FunctionInvoice, "create", inv.ID.String(), c.ID, nil, inv)
-	})
+	err = s.store.InTx(ctx, func(tx Store) error { return s.insertDraft(ctx, tx, actor, inv, p.PayerID) })
 	if err != nil {
 		return nil, err
 	}
 	return inv, nil
+}
+
+// newDraft builds the draft that p asks for client c, in its currency of
+// digits decimals, adding the problems to v. Its locale is the caller's
+// to set.
+func newDraft(v *billkit.FieldErrors, p CreateInvoiceParams, c *Client, digits int32, now time.Time) *Invoice {
+	inv := &Invoice{
+		ID: p.ID, Type: p.Type, CompanyID: p.CompanyID, ClientID: c.ID, Currency: c.Currency, Status: InvoiceDraft,
+		Lines: invoiceLines(v, p.Type, p.Lines, c.Currency, digits),
+		Memo:  text(v, "memo", p.Memo, 2000, false),
+	}
+	if inv.ID.IsZero() {
+		newID(&inv.ID)
+	}
+	draftTotals(inv, digits)
+	inv.Paid, inv.Credited = zeroIn(c.Currency, digits), zeroIn(c.Currency, digits)
+	inv.CreatedAt, inv.UpdatedAt = now, now
+	return inv
+}
+
+// insertDraft stores the draft inv in tx and records it: its client must
+// not be deleted, its company must serve the client's provider, and its
+// payer is payer, which must be the client's, or the client's default.
+func (s *Service) insertDraft(ctx context.Context, tx Store, actor billkit.Actor, inv *Invoice, payer PayerID) error {
+	c, err := liveClient(ctx, tx, inv.ClientID)
+	if err != nil {
+		return err
+	}
+	if _, err := invoiceCompany(ctx, tx, c, inv.CompanyID); err != nil {
+		return err
+	}
+	py, err := invoicePayer(ctx, tx, c, payer)
+	if err != nil {
+		return err
+	}
+	inv.PayerID = py.ID
+	if err := tx.InsertInvoice(ctx, inv); err != nil {
+		return err
+	}
+	return record(ctx, tx, actor, inv.CreatedAt, FunctionInvoice, "create", inv.ID.String(), c.ID, nil, inv)
 }
 
 // invoiceFor reads a document and checks that the actor may do op on its
@@ -299,7 +334,7 @@ func (s *Service) UpdateDraftInvoice(ctx context.Context, actor billkit.Actor, i
 		locale string
 	)
 	if p.Lines != nil {
-		lines = invoiceLines(&v, p.Lines, cur.Currency, digits)
+		lines = invoiceLines(&v, cur.Type, p.Lines, cur.Currency, digits)
 	}
 	if p.Memo != nil {
 		memo = text(&v, "memo", *p.Memo, 2000, false)

@@ -151,7 +151,8 @@ func expenseBilled(ctx context.Context, tx Store, inv *Invoice) error {
 // (gapless: a failed issue gives it back), and sets the issue date (today
 // in the provider's time zone) and the due date (plus the setting
 // "invoice.due_days", default 14). A document of zero total is paid at
-// once. It needs billing.invoice:edit on the client.
+// once. The taxes of an advance line are in its amount (its gross is what
+// will be charged). It needs billing.invoice:edit on the client.
 //
 // A document that is not a draft is failed_precondition invoice.frozen.
 // The client must not be deleted, must still have the draft's currency,
@@ -172,20 +173,28 @@ func (s *Service) IssueInvoice(ctx context.Context, actor billkit.Actor, id Invo
 		if inv.Status != InvoiceDraft {
 			return frozen(inv)
 		}
-		before := *inv
-		if err := s.issue(ctx, tx, inv); err != nil {
-			return err
-		}
-		if err := tx.UpdateDraftInvoice(ctx, inv); err != nil {
+		if err := s.issueDraft(ctx, tx, actor, inv); err != nil {
 			return err
 		}
 		out = inv
-		return record(ctx, tx, actor, inv.IssuedAt, FunctionInvoice, "issue", inv.ID.String(), inv.ClientID, &before, inv)
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// issueDraft issues the draft inv, read in tx, writes it and records it.
+func (s *Service) issueDraft(ctx context.Context, tx Store, actor billkit.Actor, inv *Invoice) error {
+	before := *inv
+	if err := s.issue(ctx, tx, inv); err != nil {
+		return err
+	}
+	if err := tx.UpdateDraftInvoice(ctx, inv); err != nil {
+		return err
+	}
+	return record(ctx, tx, actor, inv.IssuedAt, FunctionInvoice, "issue", inv.ID.String(), inv.ClientID, &before, inv)
 }
 
 // issue fills in what issuing a draft fixes, in tx; the caller writes it.
@@ -241,13 +250,15 @@ func (s *Service) issue(ctx context.Context, tx Store, inv *Invoice) error {
 	for i := range inv.Lines {
 		inv.Lines[i].AppliedTaxes = slices.Clone(decided[inv.Lines[i].ProductType].Taxes)
 	}
-	if inv.Type == InvoiceReceipt {
-		// A receipt acknowledges money received: whatever tax applies is in
-		// it.
-		for i := range inv.Lines {
-			for j := range inv.Lines[i].AppliedTaxes {
-				inv.Lines[i].AppliedTaxes[j].Inclusive = true
-			}
+	for i := range inv.Lines {
+		// A receipt acknowledges money received, and an advance line asks
+		// for what an order or a renewal will charge, priced with its
+		// taxes: whatever tax applies is in it.
+		if inv.Type != InvoiceReceipt && !inv.Lines[i].Advance {
+			continue
+		}
+		for j := range inv.Lines[i].AppliedTaxes {
+			inv.Lines[i].AppliedTaxes[j].Inclusive = true
 		}
 	}
 	if err := applyTaxes(inv, inv.TaxDecision.Rounding, digits); err != nil {

@@ -43,8 +43,9 @@ func lineCredits(ctx context.Context, tx Store, inv *Invoice) (map[int]lineCredi
 
 // settleInvoice marks inv paid, in tx, and charges to the client's balance
 // its lines that are not on the ledger yet (those that do not bill an
-// existing expense), less what credit notes took off them. The caller
-// writes inv.
+// existing expense), less what credit notes took off them. Advance lines
+// are not charged: the order or the renewal they ask money for charges it
+// from the balance. The caller writes inv.
 func (s *Service) settleInvoice(ctx context.Context, tx Store, actor billkit.Actor, inv *Invoice, allowBelowLimit bool) error {
 	credits, err := lineCredits(ctx, tx, inv)
 	if err != nil {
@@ -52,7 +53,7 @@ func (s *Service) settleInvoice(ctx context.Context, tx Store, actor billkit.Act
 	}
 	for i := range inv.Lines {
 		l := &inv.Lines[i]
-		if l.charged() {
+		if l.charged() || l.Advance {
 			continue
 		}
 		left := l.Gross.Amount().Sub(credits[l.Position].gross)
@@ -95,6 +96,12 @@ func (s *Service) settleInvoice(ctx context.Context, tx Store, actor billkit.Act
 // arrives. So a document that only bills existing expenses is marked paid
 // without any posting. Paid becomes Due when it was less: the rest came
 // from the balance.
+//
+// A proforma with advance lines is refused (failed_precondition
+// ReasonInvoiceAdvance): it asks for money to reach the balance, which the
+// order or the renewal it is for then charges; with the money on the
+// balance already, that order (provisioning's PayOrder) or renewal is paid
+// from it directly.
 func (s *Service) PayInvoiceFromBalance(ctx context.Context, actor billkit.Actor, id InvoiceID) (*Invoice, error) {
 	if err := actor.Validate(); err != nil {
 		return nil, err
@@ -115,6 +122,10 @@ func (s *Service) PayInvoiceFromBalance(ctx context.Context, actor billkit.Actor
 		if inv.Type != InvoiceFinal && inv.Type != InvoiceProforma || inv.Status == InvoicePaid || !inv.Status.payable() {
 			return billkit.Errorf(billkit.CodeFailedPrecondition, ReasonInvoiceNotPayable,
 				"%s %s is %s: there is nothing to pay", inv.Type, invoiceLabel(inv), inv.Status)
+		}
+		if inv.advance() {
+			return billkit.Errorf(billkit.CodeFailedPrecondition, ReasonInvoiceAdvance,
+				"%s %s asks in advance for money to reach the balance: pay what it is for from the balance instead", inv.Type, invoiceLabel(inv))
 		}
 		before := *inv
 		if err := s.settleInvoice(ctx, tx, actor, inv, false); err != nil {
@@ -152,28 +163,59 @@ func (s *Service) VoidInvoice(ctx context.Context, actor billkit.Actor, id Invoi
 	}
 	var out *Invoice
 	err := s.store.InTx(ctx, func(tx Store) error {
-		inv, err := tx.LockInvoice(ctx, id)
-		if err != nil {
-			return err
-		}
-		if inv.Type != InvoiceFinal && inv.Type != InvoiceProforma ||
-			inv.Status != InvoiceIssued && inv.Status != InvoiceOverdue || !inv.Paid.IsZero() || !inv.Credited.IsZero() {
-			return billkit.Errorf(billkit.CodeFailedPrecondition, ReasonInvoiceNotVoidable,
-				"%s %s is %s with %s paid: only an issued, unpaid document is voided", inv.Type, invoiceLabel(inv), inv.Status, inv.Paid)
-		}
-		before := *inv
-		now := s.now()
-		inv.Status, inv.VoidedAt, inv.UpdatedAt = InvoiceVoid, now, now
-		if err := tx.UpdateInvoiceState(ctx, inv); err != nil {
-			return err
-		}
-		out = inv
-		return record(ctx, tx, actor, now, FunctionInvoice, "void", inv.ID.String(), inv.ClientID, &before, inv)
+		var err error
+		out, err = s.void(ctx, tx, actor, id)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// VoidInvoiceTx is VoidInvoice in the caller's transaction, in a
+// savepoint: a refusal leaves tx as it was. Provisioning voids the
+// proforma of an order paid another way, or cancelled, with it.
+func (s *Service) VoidInvoiceTx(ctx context.Context, tx Store, actor billkit.Actor, id InvoiceID) (*Invoice, error) {
+	if tx == nil {
+		return nil, billkit.InvalidField("tx", "required", "is required")
+	}
+	if err := actor.Validate(); err != nil {
+		return nil, err
+	}
+	var out *Invoice
+	err := tx.InTx(ctx, func(tx Store) error {
+		if _, err := s.invoiceFor(ctx, tx, actor, id, billkit.OpEdit); err != nil {
+			return err
+		}
+		var err error
+		out, err = s.void(ctx, tx, actor, id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// void voids the document id in tx, when it may be, and records it.
+func (s *Service) void(ctx context.Context, tx Store, actor billkit.Actor, id InvoiceID) (*Invoice, error) {
+	inv, err := tx.LockInvoice(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if inv.Type != InvoiceFinal && inv.Type != InvoiceProforma ||
+		inv.Status != InvoiceIssued && inv.Status != InvoiceOverdue || !inv.Paid.IsZero() || !inv.Credited.IsZero() {
+		return nil, billkit.Errorf(billkit.CodeFailedPrecondition, ReasonInvoiceNotVoidable,
+			"%s %s is %s with %s paid: only an issued, unpaid document is voided", inv.Type, invoiceLabel(inv), inv.Status, inv.Paid)
+	}
+	before := *inv
+	now := s.now()
+	inv.Status, inv.VoidedAt, inv.UpdatedAt = InvoiceVoid, now, now
+	if err := tx.UpdateInvoiceState(ctx, inv); err != nil {
+		return nil, err
+	}
+	return inv, record(ctx, tx, actor, now, FunctionInvoice, "void", inv.ID.String(), inv.ClientID, &before, inv)
 }
 
 // MarkOverdueInvoices marks overdue, in one transaction, the issued and

@@ -120,7 +120,7 @@ func (s *Service) PriceOrder(ctx context.Context, actor billkit.Actor, p OrderPr
 	if p.Date.IsZero() {
 		p.Date = pr.Today(s.now())
 	}
-	company, err := s.sellingCompany(ctx, c.ProviderID, p.CompanyID)
+	company, err := sellingCompany(ctx, s.store, c.ProviderID, p.CompanyID)
 	if err != nil {
 		return nil, err
 	}
@@ -188,11 +188,11 @@ func (s *Service) PriceOrder(ctx context.Context, actor billkit.Actor, p OrderPr
 	return out, nil
 }
 
-// sellingCompany returns the company id, which must serve the provider, or
-// the one company that does when id is zero.
-func (s *Service) sellingCompany(ctx context.Context, provider billkit.ProviderID, id CompanyID) (*Company, error) {
+// sellingCompany returns, read through st, the company id, which must
+// serve the provider, or the one company that does when id is zero.
+func sellingCompany(ctx context.Context, st Store, provider billkit.ProviderID, id CompanyID) (*Company, error) {
 	if id.IsZero() {
-		page, err := s.store.ListCompanies(ctx, CompanyFilter{ProviderID: provider, PageParams: billkit.PageParams{Limit: 2}})
+		page, err := st.ListCompanies(ctx, CompanyFilter{ProviderID: provider, PageParams: billkit.PageParams{Limit: 2}})
 		if err != nil {
 			return nil, err
 		}
@@ -201,7 +201,7 @@ func (s *Service) sellingCompany(ctx context.Context, provider billkit.ProviderI
 		}
 		return &page.Items[0], nil
 	}
-	co, err := s.store.GetCompany(ctx, id)
+	co, err := st.GetCompany(ctx, id)
 	if billkit.IsCode(err, billkit.CodeNotFound) {
 		return nil, billkit.InvalidField("company_id", "company.not_found", "is not a company")
 	}

@@ -169,7 +169,7 @@ func (s *Service) ApplyCatalog(ctx context.Context, actor billkit.Actor, c Catal
 		if err := applyAll(w, ObjectTariffGroup, groups, func(g *TariffGroup) string { return g.ID.String() }, tx.InsertTariffGroup, tx.UpdateTariffGroup); err != nil {
 			return err
 		}
-		if err := applyAll(w, ObjectTariff, tariffs, func(t *Tariff) string { return t.ID.String() }, tx.InsertTariff, tx.UpdateTariff); err != nil {
+		if err := applyAll(w, ObjectTariff, tariffs, func(t *Tariff) string { return t.ID.String() }, tx.InsertTariff, tariffUpdater(tx, tariffs)); err != nil {
 			return err
 		}
 		if err := applyAll(w, ObjectOSImage, images, func(o *OSImage) string { return o.ID.String() }, tx.InsertOSImage, tx.UpdateOSImage); err != nil {

@@ -18,9 +18,9 @@ import (
 // reference to a missing row (a provider, a product type, a currency) or a
 // Delete of a row others refer to (a product type with tariffs) is
 // failed_precondition; anything else from the database is unavailable or
-// internal. Update methods write every stored field of the value given.
-// Delete methods return not_found when there was no row; deleting a tariff
-// deletes its price versions.
+// internal. Update methods write every stored field of the value given
+// (UpdateTariff all but the stock). Delete methods return not_found when
+// there was no row; deleting a tariff deletes its price versions.
 //
 // The parts of an entity (a tariff's prices and addons, an enumeration's
 // values, the reference lists) are stored with it and read back whole, in
@@ -45,10 +45,25 @@ type Store interface {
 	InsertTariff(ctx context.Context, t *Tariff) error
 	GetTariff(ctx context.Context, id TariffID) (*Tariff, error)
 	GetTariffByCode(ctx context.Context, provider billkit.ProviderID, code string) (*Tariff, error)
+	// UpdateTariff writes every field except Stock, which only the three
+	// stock methods below move: an edit read before an order took a unit
+	// must not write the old stock back.
 	UpdateTariff(ctx context.Context, t *Tariff) error
 	DeleteTariff(ctx context.Context, id TariffID) error
 	// ListTariffs lists tariffs by display order, then code, then ID.
 	ListTariffs(ctx context.Context, f TariffFilter) (billkit.Page[Tariff], error)
+	// TakeTariffStock takes n (at least 1) from the tariff's stock when
+	// at least n is left, in one conditional update, atomically under
+	// concurrency, and reports true; it reports false and changes nothing
+	// when less is left. A tariff without stock (nil: unlimited) reports
+	// true and is not changed.
+	TakeTariffStock(ctx context.Context, id TariffID, n int) (bool, error)
+	// ReturnTariffStock adds n (at least 1) back to the tariff's stock; a
+	// tariff without stock stays unlimited.
+	ReturnTariffStock(ctx context.Context, id TariffID, n int) error
+	// SetTariffStock sets the tariff's stock (nil: unlimited; never
+	// negative), whatever orders took meanwhile.
+	SetTariffStock(ctx context.Context, id TariffID, stock *int) error
 
 	InsertTariffGroup(ctx context.Context, g *TariffGroup) error
 	GetTariffGroup(ctx context.Context, id TariffGroupID) (*TariffGroup, error)

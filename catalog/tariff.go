@@ -175,13 +175,45 @@ func (s *Service) updateTariff(ctx context.Context, actor billkit.Actor, id Tari
 			return nil
 		}
 		out = t
-		_, err := save(ctx, tx, actor, now, ObjectTariff, t.ID.String(), old, t, false, tx.InsertTariff, tx.UpdateTariff)
+		update := func(ctx context.Context, t *Tariff) error { return updateTariffOver(ctx, tx, old, t) }
+		_, err := save(ctx, tx, actor, now, ObjectTariff, t.ID.String(), old, t, false, tx.InsertTariff, update)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// updateTariffOver writes t over old, the tariff as the transaction read
+// it: every field, and the stock only when t's differs from old's. Orders
+// take stock meanwhile, so an edit that keeps the stock must not write
+// back the one it read; one that sets it ("there are now 10") wins.
+func updateTariffOver(ctx context.Context, tx Store, old, t *Tariff) error {
+	if err := tx.UpdateTariff(ctx, t); err != nil {
+		return err
+	}
+	if old != nil && sameStock(old.Stock, t.Stock) {
+		return nil
+	}
+	return tx.SetTariffStock(ctx, t.ID, t.Stock)
+}
+
+// tariffUpdater is updateTariffOver for the tariffs of an applied
+// document, each over the one stored.
+func tariffUpdater(tx Store, items []applied[Tariff]) func(context.Context, *Tariff) error {
+	old := make(map[TariffID]*Tariff, len(items))
+	for _, it := range items {
+		if it.old != nil {
+			old[it.old.ID] = it.old
+		}
+	}
+	return func(ctx context.Context, t *Tariff) error { return updateTariffOver(ctx, tx, old[t.ID], t) }
+}
+
+// sameStock reports whether two stocks are equal, nil (unlimited) included.
+func sameStock(a, b *int) bool {
+	return a == nil && b == nil || a != nil && b != nil && *a == *b
 }
 
 // SetTariffStatus puts a tariff on sale (active), hides it or archives it.

@@ -135,6 +135,11 @@ func (m *Manager) QuoteChange(ctx context.Context, actor billkit.Actor, id Servi
 // Under at_renewal nothing is charged: the change is kept on the service
 // (Service.PendingChange, replacing one already there) and the next
 // renewal charges the new price and switches the service.
+//
+// A change onto another tariff takes one unit of its Stock, made now or
+// kept, in the same transaction; none left is invalid "tariff_id"
+// ReasonOutOfStock. A kept change that is withdrawn, replaced or dropped
+// gives its unit back.
 func (m *Manager) ChangeService(ctx context.Context, actor billkit.Actor, id ServiceID, p ChangeParams) (*Service, error) {
 	pl, err := m.planChange(ctx, actor, id, p)
 	if err != nil {
@@ -160,6 +165,9 @@ func (m *Manager) ChangeService(ctx context.Context, actor billkit.Actor, id Ser
 		if err != nil {
 			return err
 		}
+		if err := takeChangeStock(ctx, tx, svc, pl.tariff); err != nil {
+			return err
+		}
 		if pl.policy == catalog.ChangeAtRenewal {
 			err = m.keepPendingChange(ctx, tx, actor, svc, pl)
 		} else {
@@ -177,9 +185,10 @@ func (m *Manager) ChangeService(ctx context.Context, actor billkit.Actor, id Ser
 	return out, nil
 }
 
-// CancelPendingChange drops a change waiting for the next renewal; a
-// service with none is returned as it is. A client may cancel its own. It
-// needs provisioning.service:edit.
+// CancelPendingChange drops a change waiting for the next renewal, and
+// gives back the unit of stock it took; a service with none is returned
+// as it is. A client may cancel its own. It needs
+// provisioning.service:edit.
 func (m *Manager) CancelPendingChange(ctx context.Context, actor billkit.Actor, id ServiceID) (*Service, error) {
 	return m.editService(ctx, actor, id, billkit.OpEdit, nil, func(tx Store, svc *Service, _ *catalog.ProductType, now time.Time) error {
 		if err := notDeleted(svc); err != nil {
@@ -187,6 +196,9 @@ func (m *Manager) CancelPendingChange(ctx context.Context, actor billkit.Actor, 
 		}
 		if svc.PendingChange == nil {
 			return nil
+		}
+		if err := returnPendingStock(ctx, tx, svc); err != nil {
+			return err
 		}
 		before := cloneService(svc)
 		svc.PendingChange, svc.UpdatedAt = nil, now
@@ -245,6 +257,7 @@ func (m *Manager) planChange(ctx context.Context, actor billkit.Actor, id Servic
 		if err := m.checkChangeTarget(ctx, &v, plan.client, from, t, staff); err != nil {
 			return nil, err
 		}
+		checkChangeStock(&v, svc, t)
 		to = t
 	}
 	pl.tariff = to

@@ -38,7 +38,8 @@ const (
 	// and days before.
 	StepNotice StepKind = "notice"
 	// StepInvoice is the renewal's invoice for a client who pays by
-	// invoice, recorded once per service and expiry.
+	// invoice, recorded once per service and expiry: a proforma of the
+	// next period's price, whose ID the Notice keeps.
 	StepInvoice StepKind = "invoice"
 	// StepRenew charges the next period from the balance, and the periods
 	// after it while the service is still behind.

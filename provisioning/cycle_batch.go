@@ -226,6 +226,9 @@ func (m *Manager) doFast(ctx context.Context, tx Store, actor billkit.Actor, pla
 		paid = append(paid, *svc)
 		t.renewals++
 	}
+	if err := m.voidRenewalProformas(ctx, tx, actor, rs); err != nil {
+		return err
+	}
 	return m.writeFast(ctx, tx, rs, paid, events, actions)
 }
 

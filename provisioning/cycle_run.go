@@ -240,17 +240,27 @@ type storeOps struct {
 }
 
 func (o *storeOps) notice(ctx context.Context, svc *Service, st Step) (bool, error) {
-	n := &Notice{ServiceID: svc.ID, ExpiresOn: st.ExpiresOn, DaysBefore: st.DaysBefore, ClientID: svc.ClientID, CreatedAt: o.m.now()}
+	n := &Notice{ServiceID: svc.ID, ExpiresOn: st.ExpiresOn, DaysBefore: st.DaysBefore, ClientID: svc.ClientID,
+		InvoiceID: renewalInvoiceID(svc, st), CreatedAt: o.m.now()}
 	memo := noticeMemo(st)
 	// A savepoint: on PostgreSQL a refused insert spoils the transaction
-	// around it otherwise.
+	// around it otherwise. A renewal's invoice is issued in it, after the
+	// Notice whose key makes it once: a proforma billing refuses takes the
+	// Notice back, and the next run tries again.
+	recorded := false
 	err := o.tx.InTx(ctx, func(tx Store) error {
 		if err := tx.InsertNotice(ctx, n); err != nil {
+			recorded = billkit.IsCode(err, billkit.CodeConflict)
 			return err
+		}
+		if !n.InvoiceID.IsZero() {
+			if err := o.m.renewalProforma(ctx, tx, o.actor, svc, st, n.InvoiceID); err != nil {
+				return err
+			}
 		}
 		return o.m.event(ctx, tx, o.actor, svc, string(st.Kind), "", "", nil, nil, memo)
 	})
-	if billkit.IsCode(err, billkit.CodeConflict) {
+	if recorded {
 		return false, nil
 	}
 	return err == nil, err

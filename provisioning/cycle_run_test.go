@@ -299,6 +299,7 @@ func TestCycleInvoiceForClientsWhoPayByInvoice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	e.payer(t, byInvoice.ID)
 	e.topUp(t, byInvoice.ID, "100.00")
 	inv := e.order(t, byInvoice.ID, e.vpsItem(1, "1")).Items[0].ServiceIDs[0]
 	bal := e.order(t, e.client.ID, e.vpsItem(1, "1")).Items[0].ServiceIDs[0]

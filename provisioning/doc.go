@@ -28,6 +28,15 @@
 // cancellable by hand. A module receives the task's ID as an idempotency
 // key, so a task run twice does its work once.
 //
+// # Importing services
+//
+// Services that already exist on a system come under billing with
+// ImportServices, all or none, nothing charged. Their rows come from a CSV
+// file (ParseImportCSV, ImportServicesCSV) or from a module that can list
+// what is on a server (a Lister): ListServerServices turns its listing
+// into ImportCandidates, filled in as far as billkit knows, for staff to
+// complete and import.
+//
 // # The billing cycle
 //
 // One run of the cycle decides, for each service, from the clock and the

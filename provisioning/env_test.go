@@ -248,14 +248,27 @@ func (e *env) buildCatalog(t *testing.T) {
 	}
 }
 
-// newClient creates a client of the provider, with no money.
+// newClient creates a client of the provider, with no money and a default
+// payer, so that billing can invoice it.
 func (e *env) newClient(t *testing.T, name string) *billing.Client {
 	t.Helper()
 	c, err := e.bill.CreateClient(ctx, system, billing.CreateClientParams{ProviderID: e.prov.ID, Name: name, Email: "billing@example.com"})
 	if err != nil {
 		t.Fatal(err)
 	}
+	e.payer(t, c.ID)
 	return c
+}
+
+// payer gives the client a default payer: an individual in Germany.
+func (e *env) payer(t *testing.T, client billkit.ClientID) *billing.Payer {
+	t.Helper()
+	py, err := e.bill.CreatePayer(ctx, system, billing.CreatePayerParams{ClientID: client, Kind: billing.PayerIndividual,
+		Name: "Erika Mustermann", Country: "DE", Email: "billing@example.com", Default: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return py
 }
 
 // topUp puts amount (in the client's currency) on the client's balance.

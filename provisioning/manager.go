@@ -9,8 +9,9 @@ import (
 	"github.com/billkit/billkit/catalog"
 )
 
-// Billing is what provisioning asks of billing: prices, charges and
-// credits in the caller's transaction, clients. *billing.Service satisfies it.
+// Billing is what provisioning asks of billing: prices, charges, credits
+// and the proformas of orders and renewals in the caller's transaction,
+// clients. *billing.Service satisfies it.
 type Billing interface {
 	PriceOrder(ctx context.Context, actor billkit.Actor, p billing.OrderPriceParams) (*billing.OrderPrice, error)
 	ChargeTx(ctx context.Context, tx billing.Store, actor billkit.Actor, p billing.ChargeParams) (*billing.Expense, error)
@@ -20,6 +21,8 @@ type Billing interface {
 	GetProvider(ctx context.Context, actor billkit.Actor, id billkit.ProviderID) (*billing.Provider, error)
 	Balance(ctx context.Context, actor billkit.Actor, client billkit.ClientID) (billkit.Money, error)
 	RedeemPromoTx(ctx context.Context, tx billing.Store, actor billkit.Actor, code string, client billkit.ClientID, ref string) (*billing.PromoRedemption, error)
+	IssueProformaTx(ctx context.Context, tx billing.Store, actor billkit.Actor, p billing.CreateInvoiceParams) (*billing.Invoice, error)
+	VoidInvoiceTx(ctx context.Context, tx billing.Store, actor billkit.Actor, id billing.InvoiceID) (*billing.Invoice, error)
 }
 
 var _ Billing = (*billing.Service)(nil)
@@ -28,6 +31,8 @@ var _ Billing = (*billing.Service)(nil)
 // satisfies it.
 type Catalog interface {
 	GetTariff(ctx context.Context, actor billkit.Actor, id catalog.TariffID) (*catalog.Tariff, error)
+	// GetTariffByCode resolves the tariff codes of imports and listings.
+	GetTariffByCode(ctx context.Context, actor billkit.Actor, provider billkit.ProviderID, code string) (*catalog.Tariff, error)
 	GetProductType(ctx context.Context, actor billkit.Actor, id catalog.ProductTypeID) (*catalog.ProductType, error)
 	GetTariffGroup(ctx context.Context, actor billkit.Actor, id catalog.TariffGroupID) (*catalog.TariffGroup, error)
 	CheckTariffChange(ctx context.Context, actor billkit.Actor, from, to catalog.TariffID) error

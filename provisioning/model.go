@@ -239,13 +239,18 @@ type Renewal struct {
 }
 
 // Notice is a reminder before expiry, recorded once per service, expiry
-// and days before (the notification issue sends them).
+// and days before (the notification issue sends them), or the renewal's
+// invoice for a client who pays by invoice (StepInvoice), recorded alike.
 type Notice struct {
 	ServiceID  ServiceID        `json:"service_id" bun:"service_id,pk"`
 	ExpiresOn  billkit.Date     `json:"expires_on" bun:"expires_on,pk"`
 	DaysBefore int              `json:"days_before" bun:"days_before,pk"`
 	ClientID   billkit.ClientID `json:"client_id" bun:"client_id,notnull"`
-	CreatedAt  time.Time        `json:"created_at" bun:"created_at,notnull"`
+	// InvoiceID is, on a renewal's invoice, the proforma issued with it:
+	// one advance line for the next period, whose money, once paid, waits
+	// on the balance for the renewal at expiry. Zero on a reminder.
+	InvoiceID billing.InvoiceID `json:"invoice_id,omitzero" bun:"invoice_id,nullzero"`
+	CreatedAt time.Time         `json:"created_at" bun:"created_at,notnull"`
 }
 
 // OrderStatus is where an order is.
@@ -268,7 +273,9 @@ const (
 	// PayByBalance charges the client's balance at once (within its credit
 	// limit).
 	PayByBalance PayBy = "balance"
-	// PayByInvoice issues an invoice; the order is paid when it is.
+	// PayByInvoice issues a proforma for the order's total (Order.InvoiceID)
+	// and leaves the order new: the payment for the proforma credits the
+	// balance, from which the order is paid (PayOrder, or the cycle).
 	PayByInvoice PayBy = "invoice"
 	// PayByGateway starts a payment; the order is paid when it is.
 	PayByGateway PayBy = "gateway"
@@ -284,7 +291,10 @@ type Order struct {
 	Items      []OrderItem        `json:"items" bun:"items,notnull"`
 	// Total is what the order costs, taxes included.
 	Total billkit.Money `json:"total" bun:"total,notnull"`
-	// InvoiceID and PaymentID are the invoice or payment that pays it.
+	// InvoiceID is, for PayByInvoice, the proforma issued with the order:
+	// one advance line per item, its gross the order's Total. It is voided
+	// when the order is cancelled, or paid while nothing was paid on it (the
+	// money came another way). PaymentID is the payment that pays it.
 	InvoiceID billing.InvoiceID `json:"invoice_id,omitzero" bun:"invoice_id,nullzero"`
 	PaymentID billing.PaymentID `json:"payment_id,omitzero" bun:"payment_id,nullzero"`
 	// CancelAt is when an unpaid order is cancelled.

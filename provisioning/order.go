@@ -106,13 +106,26 @@ type orderPlan struct {
 // client did not accept; more services than Tariff.LimitPerClient or
 // Tariff.Stock allow; a promo code that cannot be used.
 //
+// The items' quantities are taken from their tariffs' Stock in the order's
+// transaction, atomically: of clients ordering the last units at once one
+// gets them, and the others get the same invalid error on
+// "items[i].quantity" (ReasonOutOfStock) with nothing written. Cancelling
+// the order while it is new (CancelOrder, or its expiry) gives them back;
+// a paid order keeps them.
+//
 // PayByBalance pays the order at once, in the same transaction, from the
 // client's balance within its credit limit (see PayOrder); when the
 // balance does not cover it the error is billing's failed_precondition
 // billing.insufficient_funds and nothing is written. PayByInvoice and
 // PayByGateway leave the order new until Config.OrderTTL has passed: the
 // client's payment credits the balance, and PayOrder (or the cycle, once
-// the balance covers it) pays the order from there.
+// the balance covers it) pays the order from there. PayByInvoice also
+// issues, in the same transaction, a proforma of one advance line per item
+// whose gross is the order's Total (Order.InvoiceID): paying it credits the
+// balance and charges nothing, the order charges once when it is paid. A
+// client billing cannot invoice (billing's invoice.no_payer, say) gets
+// billing's error and nothing is written. The proforma is voided when the
+// order is cancelled, or paid while nothing was paid on it.
 //
 // It needs provisioning.order:create on the client (customers: their own
 // clients; others get client.not_found). A client that is not active is
@@ -172,6 +185,12 @@ func (m *Manager) CreateOrder(ctx context.Context, actor billkit.Actor, p Create
 		o.CancelAt = now.Add(m.cfg.OrderTTL)
 	}
 	err = m.store.InTx(ctx, func(tx Store) error {
+		if err := takeOrderStock(ctx, tx, o, plan); err != nil {
+			return err
+		}
+		if err := m.orderProforma(ctx, tx, actor, o, plan); err != nil {
+			return err
+		}
 		if err := tx.InsertOrder(ctx, o); err != nil {
 			return err
 		}
@@ -547,6 +566,9 @@ func (m *Manager) payOrderTx(ctx context.Context, tx Store, actor billkit.Actor,
 			it.ServiceIDs = append(it.ServiceIDs, svc.ID)
 		}
 	}
+	if err := m.voidOrderProforma(ctx, tx, actor, o); err != nil {
+		return err
+	}
 	o.Status, o.PaidAt, o.CancelAt, o.UpdatedAt = OrderPaid, now, time.Time{}, now
 	if err := tx.UpdateOrder(ctx, o); err != nil {
 		return err
@@ -683,7 +705,8 @@ func orderPayable(o *Order, now time.Time) error {
 	return nil
 }
 
-// CancelOrder cancels a new order: nothing was charged nor created for it.
+// CancelOrder cancels a new order: nothing was charged nor created for it,
+// and its proforma, when nothing was paid on it, is voided with it.
 // It needs provisioning.order:edit on the order's client (customers: their
 // own; others get order.not_found). An order that is not new is
 // failed_precondition ReasonOrderNotNew.
@@ -722,6 +745,12 @@ func (m *Manager) cancelOrderTx(ctx context.Context, tx Store, actor billkit.Act
 	}
 	if !expiredBy.IsZero() && (o.CancelAt.IsZero() || !o.CancelAt.Before(expiredBy)) {
 		return nil, billkit.Errorf(billkit.CodeFailedPrecondition, ReasonOrderNotNew, "order %s is not due to be cancelled", o.ID)
+	}
+	if err := m.voidOrderProforma(ctx, tx, actor, o); err != nil {
+		return nil, err
+	}
+	if err := returnOrderStock(ctx, tx, o); err != nil {
+		return nil, err
 	}
 	before := *o
 	now := m.now()

@@ -109,7 +109,8 @@ func renewedOf(svc *Service, r *Renewal) renewedView {
 
 // payPeriod pays p for svc (read for update in tx) at its price, moves its
 // expiry past p, and records the change in its history and the action
-// log. A pending change the renewal applies (see dueChange) comes first:
+// log, and voids the period's renewal proforma when nothing was paid on
+// it (voidRenewalProformas). A pending change the renewal applies (see dueChange) comes first:
 // the service takes the change's tariff, period, addons and price, the
 // renewal is charged at that price (for one period of the new length,
 // from p's start), and the change's OpChange task is queued, all in tx.
@@ -152,6 +153,9 @@ func (m *Manager) payPeriod(ctx context.Context, tx Store, actor billkit.Actor, 
 		if _, err := m.startOperation(ctx, tx, actor, svc, OpChange, changeInput(pc.Tariff, pc.Period, pc.Addons)); err != nil {
 			return nil, err
 		}
+	}
+	if err := m.voidRenewalProformas(ctx, tx, actor, []Renewal{*r}); err != nil {
+		return nil, err
 	}
 	return r, nil
 }

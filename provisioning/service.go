@@ -470,8 +470,9 @@ func (m *Manager) MoveService(ctx context.Context, actor billkit.Actor, id Servi
 // CloneService creates a new ordered service with the configuration of
 // another (tariff, period, price, addons, domain, OS image, datacenter) for
 // the same client: no server is claimed and nothing is paid until it is
-// opened (OpenService, or an order's payment). It needs
-// provisioning.service:create, and is staff's.
+// opened (OpenService, or an order's payment). It takes one unit of the
+// tariff's Stock; none left is failed_precondition ReasonOutOfStock. It
+// needs provisioning.service:create, and is staff's.
 func (m *Manager) CloneService(ctx context.Context, actor billkit.Actor, id ServiceID) (*Service, error) {
 	if err := actor.Validate(); err != nil {
 		return nil, err
@@ -501,6 +502,9 @@ func (m *Manager) CloneService(ctx context.Context, actor billkit.Actor, id Serv
 		if c.Status == billing.ClientStatusDeleted {
 			return billkit.Errorf(billkit.CodeFailedPrecondition, "client.deleted", "client %s is deleted", c.Number)
 		}
+		if err := takeCloneStock(ctx, tx, s); err != nil {
+			return err
+		}
 		return m.insertService(ctx, tx, actor, s, "create", "cloned from "+src.ID.String())
 	})
 	if err != nil {
@@ -526,8 +530,12 @@ func (m *Manager) insertService(ctx context.Context, tx Store, actor billkit.Act
 type ImportServiceParams struct {
 	ClientID billkit.ClientID `json:"client_id"`
 	TariffID catalog.TariffID `json:"tariff_id"`
-	Period   catalog.Period   `json:"period"`
-	Name     string           `json:"name"`
+	// TariffCode names the tariff by its code instead, among the tariffs
+	// of the client's provider (a CSV file's tariff_code); give one of
+	// TariffID and TariffCode.
+	TariffCode string         `json:"tariff_code,omitempty"`
+	Period     catalog.Period `json:"period"`
+	Name       string         `json:"name"`
 	// Status is active (the default) or suspended, with SuspendReason.
 	Status        Status        `json:"status,omitempty"`
 	SuspendReason SuspendReason `json:"suspend_reason,omitempty"`
@@ -559,8 +567,10 @@ const maxImport = 1000
 // billing: each is created active (or suspended) with its expiry, price
 // and params, its server's slot claimed, and nothing charged. All are
 // imported or none: every bad row is reported, as field errors named
-// "services[<row>].<field>". It needs provisioning.service:create, and is
-// staff's.
+// "services[<row>].<field>". A row may name its tariff by code, among its
+// client's provider's tariffs. ImportServicesCSV reads the rows from a CSV
+// file, and ListServerServices proposes them from a server's listing. It
+// needs provisioning.service:create, and is staff's.
 func (m *Manager) ImportServices(ctx context.Context, actor billkit.Actor, rows []ImportServiceParams) ([]Service, error) {
 	if err := actor.Validate(); err != nil {
 		return nil, err
@@ -604,6 +614,9 @@ func (m *Manager) ImportServices(ctx context.Context, actor billkit.Actor, rows 
 			cat.types[t.ProductTypeID] = pt
 		}
 	}
+	if err := m.readTariffCodes(ctx, rows, &cat); err != nil {
+		return nil, err
+	}
 	out := make([]Service, 0, len(rows))
 	err := m.store.InTx(ctx, func(tx Store) error {
 		out = out[:0]
@@ -639,6 +652,9 @@ func (m *Manager) ImportServices(ctx context.Context, actor billkit.Actor, rows 
 type importCatalog struct {
 	tariffs map[catalog.TariffID]*catalog.Tariff
 	types   map[catalog.ProductTypeID]*catalog.ProductType
+	// codes are the tariffs named by code (nil for a missing one), by
+	// provider and code.
+	codes map[tariffCodeKey]*catalog.Tariff
 }
 
 // importRow checks one row of an import, claims its server slot, and
@@ -677,8 +693,7 @@ func (m *Manager) importRow(ctx context.Context, tx Store, v *billkit.FieldError
 		}
 	}
 	var tariff *catalog.Tariff
-	if v.Check(!p.TariffID.IsZero(), f("tariff_id"), "required", "is required") {
-		t := cat.tariffs[p.TariffID]
+	if t, ok := cat.tariffOf(v, f, client, p); ok {
 		switch {
 		case t == nil:
 			v.Add(f("tariff_id"), "tariff.not_found", "is not a tariff")

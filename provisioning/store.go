@@ -25,6 +25,9 @@ type Store interface {
 	// Billing is billing's store bound to the same transaction, so that a
 	// renewal's charge and the renewal commit together.
 	Billing() billing.Store
+	// Catalog is the catalog's store bound to the same transaction, so that
+	// the stock an order or a change takes commits with it.
+	Catalog() catalog.Store
 	// InsertAction appends an entry to the action log.
 	InsertAction(ctx context.Context, a *billkit.Action) error
 
@@ -176,6 +179,10 @@ type NoticeFilter struct {
 	billkit.PageParams
 	ServiceID ServiceID
 	ClientID  billkit.ClientID
+	// ServiceIDs keeps the notices of those services when not nil.
+	ServiceIDs []ServiceID
+	// WithInvoice keeps the renewals' invoices: notices with an InvoiceID.
+	WithInvoice bool
 }
 
 // OrderStore keeps orders.

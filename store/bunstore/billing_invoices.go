@@ -63,6 +63,7 @@ type invoiceLineRow struct {
 	UnitPrice       exactAmount          `bun:"unit_price,notnull"`
 	ProductType     string               `bun:"product_type,notnull"`
 	ExpenseID       billing.ExpenseID    `bun:"expense_id,nullzero"`
+	Advance         bool                 `bun:"advance,notnull"`
 	Amount          exactAmount          `bun:"amount,notnull"`
 	AppliedTaxes    []billing.AppliedTax `bun:"applied_taxes,notnull"`
 	Net             *exactAmount         `bun:"net"`
@@ -142,7 +143,7 @@ func invoiceLineRowsOf(inv *billing.Invoice) []invoiceLineRow {
 		}
 		rows[i] = invoiceLineRow{
 			InvoiceID: inv.ID, Position: l.Position, Description: l.Description, Quantity: exactAmount{l.Quantity},
-			UnitPrice: amountOr(l.UnitPrice), ProductType: l.ProductType, ExpenseID: l.ExpenseID, Amount: amountOr(l.Amount),
+			UnitPrice: amountOr(l.UnitPrice), ProductType: l.ProductType, ExpenseID: l.ExpenseID, Advance: l.Advance, Amount: amountOr(l.Amount),
 			AppliedTaxes: applied, Net: nullAmount(l.Net), Tax: nullAmount(l.Tax), Gross: nullAmount(l.Gross), Taxes: taxes,
 			CreditsPosition: l.CreditsPosition, ChargeExpenseID: l.ChargeExpenseID,
 		}
@@ -182,7 +183,7 @@ func (r *invoiceRow) invoice(lines []invoiceLineRow) (billing.Invoice, error) {
 	for _, lr := range lines {
 		l := billing.InvoiceLine{
 			Position: lr.Position, Description: lr.Description, Quantity: lr.Quantity.Decimal, ProductType: lr.ProductType,
-			ExpenseID: lr.ExpenseID, CreditsPosition: lr.CreditsPosition, ChargeExpenseID: lr.ChargeExpenseID,
+			ExpenseID: lr.ExpenseID, Advance: lr.Advance, CreditsPosition: lr.CreditsPosition, ChargeExpenseID: lr.ChargeExpenseID,
 		}
 		if len(lr.AppliedTaxes) > 0 {
 			l.AppliedTaxes = lr.AppliedTaxes

@@ -197,8 +197,9 @@ func (c catalogStore) GetTariffByCode(ctx context.Context, provider billkit.Prov
 	return tariffs.getByCode(ctx, c.s, provider, code)
 }
 
+// UpdateTariff writes every column but stock (see updateTariff).
 func (c catalogStore) UpdateTariff(ctx context.Context, t *catalog.Tariff) error {
-	return tariffs.update(ctx, c.s, t)
+	return updateTariff(ctx, c.s, t)
 }
 
 func (c catalogStore) DeleteTariff(ctx context.Context, id catalog.TariffID) error {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/billkit/billkit"
 	"github.com/billkit/billkit/billing"
+	"github.com/billkit/billkit/catalog"
 	"github.com/billkit/billkit/provisioning"
 )
 
@@ -27,6 +28,10 @@ func (p provisioningStore) InTx(ctx context.Context, fn func(tx provisioning.Sto
 // Billing returns billing's store on the same database or transaction, so
 // that a renewal's charge commits with the renewal.
 func (p provisioningStore) Billing() billing.Store { return p.s.Billing() }
+
+// Catalog returns the catalog's store on the same database or transaction,
+// so that the stock an order takes commits with the order.
+func (p provisioningStore) Catalog() catalog.Store { return p.s.Catalog() }
 
 // InsertAction appends to the action log.
 func (p provisioningStore) InsertAction(ctx context.Context, act *billkit.Action) error {

@@ -453,6 +453,15 @@ func (p provisioningStore) ListNotices(ctx context.Context, f provisioning.Notic
 		if !f.ClientID.IsZero() {
 			q = q.Where("?TableAlias.client_id = ?", f.ClientID)
 		}
+		if f.ServiceIDs != nil {
+			if len(f.ServiceIDs) == 0 {
+				return q.Where("1 = 0")
+			}
+			q = q.Where("?TableAlias.service_id IN (?)", bun.In(f.ServiceIDs))
+		}
+		if f.WithInvoice {
+			q = q.Where("?TableAlias.invoice_id IS NOT NULL")
+		}
 		return q
 	})
 }

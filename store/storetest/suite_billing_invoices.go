@@ -145,6 +145,36 @@ func runBillingInvoices(t *testing.T, newStores func(t testing.TB) Stores) {
 		wantCode(t, f.b.InsertInvoice(ctx, bad), billkit.CodeInvalid, "")
 	})
 
+	t.Run("invoice/advance lines", func(t *testing.T) {
+		f := newInvoiceFixture(t, newStores)
+		inv := f.draft("1200.00", "100.00")
+		inv.Type = billing.InvoiceProforma
+		inv.Lines[0].Advance = true
+		must(t, f.b.InsertInvoice(ctx, inv))
+		got, err := f.b.GetInvoice(ctx, inv.ID)
+		must(t, err)
+		if diff := cmp.Diff(storedInvoice(inv), got, cmpInvoices); diff != "" {
+			t.Fatalf("GetInvoice (-want +got):\n%s", diff)
+		}
+		// Issuing rewrites the lines, and a state update keeps the flag.
+		f.issue(inv, "PRO-2026-00001", billkit.MustDate(2026, 3, 29))
+		must(t, f.b.UpdateDraftInvoice(ctx, inv))
+		inv.Status, inv.Paid = billing.InvoicePaid, inv.Totals.Gross
+		inv.Lines[1].ChargeExpenseID = billkit.NewID[billing.Expense]()
+		must(t, f.b.UpdateInvoiceState(ctx, inv))
+		page, err := f.b.ListInvoices(ctx, billing.InvoiceFilter{ClientID: f.client.ID})
+		must(t, err)
+		if len(page.Items) != 1 {
+			t.Fatalf("%d documents", len(page.Items))
+		}
+		if diff := cmp.Diff(storedInvoice(inv), &page.Items[0], cmpInvoices); diff != "" {
+			t.Fatalf("ListInvoices (-want +got):\n%s", diff)
+		}
+		if l := page.Items[0].Lines; !l[0].Advance || l[1].Advance {
+			t.Fatalf("advance flags %v, %v", l[0].Advance, l[1].Advance)
+		}
+	})
+
 	t.Run("invoice/issued is frozen", func(t *testing.T) {
 		f := newInvoiceFixture(t, newStores)
 		inv := f.draft("100.00")

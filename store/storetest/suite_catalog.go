@@ -139,7 +139,8 @@ func runCatalog(t *testing.T, newStores func(t testing.TB) Stores) {
 		must(t, f.c.UpdateTariff(ctx, got))
 		again, err := f.c.GetTariff(ctx, tr.ID)
 		must(t, err)
-		if again.GroupID != g.ID || again.Stock != nil || again.Addons == nil || len(again.Addons) != 0 {
+		// UpdateTariff leaves the stock alone: only the stock methods move it.
+		if again.GroupID != g.ID || again.Stock == nil || *again.Stock != 10 || again.Addons == nil || len(again.Addons) != 0 {
 			t.Fatalf("after update: %+v", again)
 		}
 		f.tariff(t, pt, "vps-2", 1)
@@ -186,6 +187,8 @@ func runCatalog(t *testing.T, newStores func(t testing.TB) Stores) {
 		wantCode(t, err, billkit.CodeNotFound, "price_version.not_found")
 		wantCode(t, f.c.DeleteTariff(ctx, other.ID), billkit.CodeNotFound, "tariff.not_found")
 	})
+
+	t.Run("tariff_stock", func(t *testing.T) { runTariffStock(t, newCatalogFixture(t, newStores)) })
 
 	t.Run("others", func(t *testing.T) {
 		f := newCatalogFixture(t, newStores)

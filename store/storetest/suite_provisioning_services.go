@@ -505,6 +505,8 @@ func runProvHistory(t *testing.T, fixture func(t *testing.T) *provFixture) {
 		apr, may := billkit.MustDate(2026, 4, 1), billkit.MustDate(2026, 5, 1)
 		// Days before 10 after 5 and 3: the order is numeric.
 		all := []*provisioning.Notice{notice(s1, may, 10), notice(s1, apr, 10), notice(s1, apr, 3), notice(s1, apr, 5), notice(s2, apr, 0)}
+		// A renewal's invoice keeps the proforma it issued.
+		all[1].InvoiceID = billkit.NewID[billing.Invoice]()
 		for _, n := range all {
 			must(t, f.p.InsertNotice(ctx, n))
 		}
@@ -541,6 +543,16 @@ func runProvHistory(t *testing.T, fixture func(t *testing.T) *provFixture) {
 		}
 		if got := list(provisioning.NoticeFilter{}); len(got) != 5 {
 			t.Fatalf("every notice: %d, want 5", len(got))
+		}
+		// The renewals' invoices of a set of services.
+		if got := keys(list(provisioning.NoticeFilter{ServiceIDs: []provisioning.ServiceID{s1.ID, s2.ID}, WithInvoice: true}), key); !slices.Equal(got, []string{key(*all[1])}) {
+			t.Fatalf("invoices of s1 and s2 = %v", got)
+		}
+		if got := list(provisioning.NoticeFilter{ServiceIDs: []provisioning.ServiceID{s2.ID}}); len(got) != 1 {
+			t.Fatalf("s2's notices by ServiceIDs: %d, want 1", len(got))
+		}
+		if got := list(provisioning.NoticeFilter{ServiceIDs: []provisioning.ServiceID{}}); len(got) != 0 {
+			t.Fatalf("no services: %d notices, want 0", len(got))
 		}
 	})
 }

@@ -28,6 +28,7 @@ func (h *handlers) registerProvisioning(api huma.API) {
 	h.registerModuleCallbacks(api)
 	h.registerDatacenters(api)
 	h.registerServers(api)
+	h.registerImport(api)
 	h.registerCycle(api)
 }
 
@@ -59,7 +60,9 @@ func (h *handlers) registerOrders(api huma.API) {
 		"With pay_by balance (the default) the order is paid at once from the client's balance, within its credit limit: the services are created, " +
 		"placed, charged and their opening queued, in one transaction; when the balance does not cover it the error is 422 billing.insufficient_funds " +
 		"and nothing is written. With invoice or gateway the order waits as new until the client's payment reaches the balance " +
-		"(then POST /orders/{id}/pay, or the billing cycle, pays it), and is cancelled when unpaid in time (cancel_at)."
+		"(then POST /orders/{id}/pay, or the billing cycle, pays it), and is cancelled when unpaid in time (cancel_at). " +
+		"With invoice a proforma for the order's total is issued with it (invoice_id): paying it credits the balance, from which the order is paid; " +
+		"a client billing cannot invoice (no payer) gets 422 invoice.no_payer and nothing is written."
 	route(api, createOp, rule(billkit.OpCreate).described("on the client named in the body; customers order for their own clients"),
 		func(ctx context.Context, in *createOrderInput) (*body[*provisioning.Order], error) {
 			return write(ctx, func(a billkit.Actor) (*provisioning.Order, error) { return m.CreateOrder(ctx, a, in.Body) })
