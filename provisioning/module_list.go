@@ -189,34 +189,7 @@ func (m *Manager) listServer(ctx context.Context, srv *Server) ([]ListedService,
 // Config.ModuleTimeout, a panic turned into an error, and a module that
 // ignores its context abandoned when the timeout passes.
 func (m *Manager) callLister(parent context.Context, name string, l Lister, req ListRequest) ([]ListedService, error) {
-	ctx, cancel := context.WithTimeout(parent, m.cfg.ModuleTimeout)
-	defer cancel()
-	type answer struct {
-		list []ListedService
-		err  error
-	}
-	done := make(chan answer, 1)
-	go func() {
-		defer func() {
-			if r := recover(); r != nil {
-				done <- answer{err: billkit.Errorf(billkit.CodeUnavailable, "provisioning.module_panic", "module %s panicked: %v", name, r)}
-			}
-		}()
-		list, err := l.List(ctx, req)
-		done <- answer{list, err}
-	}()
-	select {
-	case a := <-done:
-		return a.list, a.err
-	case <-ctx.Done():
-		select {
-		case a := <-done:
-			return a.list, a.err
-		default:
-		}
-		return nil, billkit.WrapError(ctx.Err(), billkit.CodeUnavailable, "provisioning.module_timeout",
-			fmt.Sprintf("module %s did not answer within %s", name, m.cfg.ModuleTimeout))
-	}
+	return guardedCall(parent, name, m.cfg.ModuleTimeout, func(ctx context.Context) ([]ListedService, error) { return l.List(ctx, req) })
 }
 
 // checkListed checks a listing: every service has a remote ID, unique in

@@ -331,32 +331,41 @@ func (m *Manager) request(ctx context.Context, svc *Service, id TaskID, op Opera
 // its context is abandoned when the timeout passes, so that it cannot hold
 // a worker (the task's idempotency key covers a late success).
 func (m *Manager) callModule(parent context.Context, mod Module, req Request) (Result, error) {
-	ctx, cancel := context.WithTimeout(parent, m.cfg.ModuleTimeout)
+	return guardedCall(parent, mod.Name(), m.cfg.ModuleTimeout, func(ctx context.Context) (Result, error) { return mod.Run(ctx, req) })
+}
+
+// guardedCall runs call, a module's, with timeout: a panic is an
+// unavailable error, and a module that ignores its context is abandoned
+// when the timeout passes. Operations (callModule) and listings
+// (callLister) go through it.
+func guardedCall[T any](parent context.Context, name string, timeout time.Duration, call func(context.Context) (T, error)) (T, error) {
+	ctx, cancel := context.WithTimeout(parent, timeout)
 	defer cancel()
 	type answer struct {
-		res Result
+		res T
 		err error
 	}
 	done := make(chan answer, 1)
 	go func() {
 		defer func() {
 			if r := recover(); r != nil {
-				done <- answer{err: billkit.Errorf(billkit.CodeUnavailable, "provisioning.module_panic", "module %s panicked: %v", mod.Name(), r)}
+				done <- answer{err: billkit.Errorf(billkit.CodeUnavailable, "provisioning.module_panic", "module %s panicked: %v", name, r)}
 			}
 		}()
-		res, err := mod.Run(ctx, req)
+		res, err := call(ctx)
 		done <- answer{res, err}
 	}()
+	var zero T
 	timedOut := func(err error) error {
 		return billkit.WrapError(err, billkit.CodeUnavailable, "provisioning.module_timeout",
-			fmt.Sprintf("module %s did not answer within %s", mod.Name(), m.cfg.ModuleTimeout))
+			fmt.Sprintf("module %s did not answer within %s", name, timeout))
 	}
 	// A module that gives up on its own when the deadline passes answers
 	// with the context's error; that is the same timeout as one that does
 	// not answer at all, and is reported the same way.
-	answered := func(a answer) (Result, error) {
+	answered := func(a answer) (T, error) {
 		if a.err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) && !errors.Is(parent.Err(), context.DeadlineExceeded) {
-			return Result{}, timedOut(a.err)
+			return zero, timedOut(a.err)
 		}
 		return a.res, a.err
 	}
@@ -369,7 +378,7 @@ func (m *Manager) callModule(parent context.Context, mod Module, req Request) (R
 			return answered(a)
 		default:
 		}
-		return Result{}, timedOut(ctx.Err())
+		return zero, timedOut(ctx.Err())
 	}
 }
 
