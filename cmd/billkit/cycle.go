@@ -1,7 +1,7 @@
 package main
 
 import (
-	"encoding/json"
+	"context"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -9,7 +9,6 @@ import (
 
 	"github.com/billkit/billkit"
 	"github.com/billkit/billkit/provisioning"
-	"github.com/billkit/billkit/store/riverjobs"
 	"github.com/spf13/cobra"
 )
 
@@ -67,49 +66,24 @@ type cycleRunOptions struct {
 }
 
 // cycleRun opens the store, builds the manager as serve does, runs the
-// cycle once and prints its report.
-func (m *Main) cycleRun(cmd *cobra.Command, cfg *config, opts cycleRunOptions) (err error) {
-	ctx := cmd.Context()
-	log := cfg.logger(m.Stderr)
-	setup, err := m.loadProvisioning(cfg)
-	if err != nil {
-		return err
-	}
-	st, dir, err := openDirectory(ctx, cfg, log, "cli")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if cerr := st.Close(); cerr != nil && err == nil {
-			err = fmt.Errorf("closing the database: %w", cerr)
+// cycle once and prints its report. The operations the run starts are
+// queued on River for the server's workers; this command runs none itself.
+func (m *Main) cycleRun(cmd *cobra.Command, cfg *config, opts cycleRunOptions) error {
+	o := managerOptions{cycleBatch: opts.batch, cycleWorkers: opts.workers, queued: true}
+	return m.withManager(cmd.Context(), cfg, o, func(ctx context.Context, mgr *provisioning.Manager) error {
+		rep, err := mgr.RunCycle(ctx, systemCLI(), provisioning.CycleOptions{DryRun: opts.dryRun})
+		if err != nil {
+			// The batches done before the run stopped are committed: show them.
+			if !opts.dryRun && rep.Services > 0 {
+				_ = printCycleReport(m.Stdout, rep)
+			}
+			return fmt.Errorf("running the billing cycle: %w", err)
 		}
-	}()
-	clock := m.clock()
-	cat, bill := newMoney(st, dir, clock)
-	// The operations the run starts are queued on River for the server's
-	// workers; this command runs none itself.
-	queue, err := riverjobs.New(st, riverjobs.Config{Logger: log})
-	if err != nil {
-		return err
-	}
-	mgr, err := newManager(managerParams{Store: st, Billing: bill, Catalog: cat, Clock: clock, Setup: setup, CycleBatch: opts.batch, CycleWorkers: opts.workers, Queue: queue})
-	if err != nil {
-		return err
-	}
-	rep, err := mgr.RunCycle(ctx, systemCLI(), provisioning.CycleOptions{DryRun: opts.dryRun})
-	if err != nil {
-		// The batches done before the run stopped are committed: show them.
-		if !opts.dryRun && rep.Services > 0 {
-			_ = printCycleReport(m.Stdout, rep)
+		if opts.json {
+			return writeJSON(m.Stdout, rep)
 		}
-		return fmt.Errorf("running the billing cycle: %w", err)
-	}
-	if opts.json {
-		enc := json.NewEncoder(m.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
-	}
-	return printCycleReport(m.Stdout, rep)
+		return printCycleReport(m.Stdout, rep)
+	})
 }
 
 // printCycleReport writes a run's report for people: the counts, then

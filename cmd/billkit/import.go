@@ -61,7 +61,7 @@ func (m *Main) servicesCommand(cfg *config) *cobra.Command {
 				_, err = fmt.Fprintf(m.Stdout, "dry run, nothing stored: %s: %s to import, and no problem the file alone shows\n", name, count(len(rows), "service"))
 				return err
 			}
-			return m.withManager(cmd.Context(), cfg, func(ctx context.Context, mgr *provisioning.Manager) error {
+			return m.withManager(cmd.Context(), cfg, managerOptions{}, func(ctx context.Context, mgr *provisioning.Manager) error {
 				svcs, err := mgr.ImportServicesCSV(ctx, systemCLI(), bytes.NewReader(data))
 				if err != nil {
 					return m.importProblems(name, err)
@@ -106,7 +106,7 @@ func (m *Main) serversCommand(cfg *config) *cobra.Command {
 			if err != nil {
 				return usageError(fmt.Errorf("%q is not a server ID", args[0]))
 			}
-			return m.withManager(cmd.Context(), cfg, func(ctx context.Context, mgr *provisioning.Manager) error {
+			return m.withManager(cmd.Context(), cfg, managerOptions{}, func(ctx context.Context, mgr *provisioning.Manager) error {
 				cands, err := mgr.ListServerServices(ctx, systemCLI(), id)
 				if err != nil {
 					return fmt.Errorf("listing server %s: %w", id, err)
@@ -121,31 +121,6 @@ func (m *Main) serversCommand(cfg *config) *cobra.Command {
 	listing.Flags().BoolVar(&asJSON, "json", false, "print the candidates as JSON")
 	cmd.AddCommand(listing)
 	return cmd
-}
-
-// withManager opens the store and runs fn with the provisioning manager
-// serve builds, without a queue: importing and listing start no task.
-func (m *Main) withManager(ctx context.Context, cfg *config, fn func(context.Context, *provisioning.Manager) error) (err error) {
-	setup, err := m.loadProvisioning(cfg)
-	if err != nil {
-		return err
-	}
-	st, dir, err := openDirectory(ctx, cfg, cfg.logger(m.Stderr), "cli")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if cerr := st.Close(); cerr != nil && err == nil {
-			err = fmt.Errorf("closing the database: %w", cerr)
-		}
-	}()
-	clock := m.clock()
-	cat, bill := newMoney(st, dir, clock)
-	mgr, err := newManager(managerParams{Store: st, Billing: bill, Catalog: cat, Clock: clock, Setup: setup})
-	if err != nil {
-		return err
-	}
-	return fn(ctx, mgr)
 }
 
 // importProblems prints, one a line on stderr, the problems of an import

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -15,6 +16,7 @@ import (
 	"github.com/billkit/billkit/directory"
 	"github.com/billkit/billkit/provisioning"
 	"github.com/billkit/billkit/store/bunstore"
+	"github.com/billkit/billkit/store/riverjobs"
 )
 
 // secretKeyLength is the length of BILLKIT_SECRET_KEY once decoded:
@@ -155,4 +157,45 @@ func newManager(p managerParams) (*provisioning.Manager, error) {
 		return nil, fmt.Errorf("starting provisioning: %w", err)
 	}
 	return mgr, nil
+}
+
+// managerOptions are what a command changes of the manager serve builds.
+type managerOptions struct {
+	// cycleBatch and cycleWorkers are the cycle's (0: the defaults).
+	cycleBatch, cycleWorkers int
+	// queued puts the operations the command starts on River, for the
+	// server's workers; without it a command must start none.
+	queued bool
+}
+
+// withManager opens the store and runs fn with the provisioning manager
+// serve builds, changed by o.
+func (m *Main) withManager(ctx context.Context, cfg *config, o managerOptions, fn func(context.Context, *provisioning.Manager) error) (err error) {
+	log := cfg.logger(m.Stderr)
+	setup, err := m.loadProvisioning(cfg)
+	if err != nil {
+		return err
+	}
+	st, dir, err := openDirectory(ctx, cfg, log, "cli")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := st.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("closing the database: %w", cerr)
+		}
+	}()
+	clock := m.clock()
+	cat, bill := newMoney(st, dir, clock)
+	p := managerParams{Store: st, Billing: bill, Catalog: cat, Clock: clock, Setup: setup, CycleBatch: o.cycleBatch, CycleWorkers: o.cycleWorkers}
+	if o.queued {
+		if p.Queue, err = riverjobs.New(st, riverjobs.Config{Logger: log}); err != nil {
+			return err
+		}
+	}
+	mgr, err := newManager(p)
+	if err != nil {
+		return err
+	}
+	return fn(ctx, mgr)
 }
