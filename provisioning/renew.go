@@ -187,12 +187,6 @@ func (m *Manager) RenewService(ctx context.Context, actor billkit.Actor, id Serv
 	if err := actor.AuthorizeClient(billkit.R(FunctionService, billkit.OpEdit), cur.ClientID, billkit.NotFound("service", id)); err != nil {
 		return nil, err
 	}
-	// The catalog is read before the transaction, which on SQLite holds
-	// the store's one connection.
-	pt, err := m.productTypeOf(ctx, cur)
-	if err != nil {
-		return nil, err
-	}
 	var out *Service
 	err = m.store.InTx(ctx, func(tx Store) error {
 		svc, err := tx.GetServiceForUpdate(ctx, id)
@@ -225,15 +219,12 @@ func (m *Manager) RenewService(ctx context.Context, actor billkit.Actor, id Serv
 		if _, err := m.payPeriod(ctx, tx, actor, svc, RenewalRenewal, nextPeriod(svc, today, resume)); err != nil {
 			return err
 		}
-		switch {
-		case resume:
-			// The resumption's request carries the new expiry, which a
-			// module that renews on its system brings the system to.
-			if _, err := m.startOperation(ctx, tx, actor, svc, OpResume, nil); err != nil {
-				return err
-			}
-		case pt.Lifecycle.RenewOnSystem && svc.ProductTypeID == pt.ID && svc.Status == StatusActive:
-			if _, err := m.startOperation(ctx, tx, actor, svc, OpRenew, nil); err != nil {
+		op, err := afterRenewal(ctx, tx, svc, resume)
+		if err != nil {
+			return err
+		}
+		if op != "" {
+			if _, err := m.startOperation(ctx, tx, actor, svc, op, nil); err != nil {
 				return err
 			}
 		}
@@ -244,6 +235,27 @@ func (m *Manager) RenewService(ctx context.Context, actor billkit.Actor, id Serv
 		return nil, err
 	}
 	return out, nil
+}
+
+// afterRenewal is the operation a renewal by hand starts on svc, in tx:
+// the resumption of a service suspended for non-payment, whose request
+// carries the new expiry (which a module that renews on its system brings
+// the system to); a renew when the product type renews on the system;
+// none otherwise, nor when a change the renewal applied is under way (it
+// carries the new expiry too). The product type is read through tx: on
+// SQLite the catalog's own store would wait for the connection tx holds.
+func afterRenewal(ctx context.Context, tx Store, svc *Service, resume bool) (Operation, error) {
+	if resume {
+		return OpResume, nil
+	}
+	if svc.Status != StatusActive {
+		return "", nil
+	}
+	pt, err := tx.Catalog().GetProductType(ctx, svc.ProductTypeID)
+	if err != nil || !pt.Lifecycle.RenewOnSystem {
+		return "", err
+	}
+	return OpRenew, nil
 }
 
 // ListRenewals lists the periods paid for a service, or for a client's
