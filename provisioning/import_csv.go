@@ -492,13 +492,9 @@ func (m *Manager) readTariffCodes(ctx context.Context, rows []ImportServiceParam
 		if err != nil {
 			return err
 		}
-		c.codes[key], c.tariffs[t.ID] = t, t
-		if _, seen := c.types[t.ProductTypeID]; !seen {
-			pt, err := m.cfg.Catalog.GetProductType(ctx, selfActor, t.ProductTypeID)
-			if err != nil {
-				return err
-			}
-			c.types[t.ProductTypeID] = pt
+		c.codes[key] = t
+		if err := m.keepTariff(ctx, c, t); err != nil {
+			return err
 		}
 	}
 	return nil

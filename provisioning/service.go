@@ -605,13 +605,8 @@ func (m *Manager) ImportServices(ctx context.Context, actor billkit.Actor, rows 
 		if err != nil {
 			return nil, err
 		}
-		cat.tariffs[p.TariffID] = t
-		if _, seen := cat.types[t.ProductTypeID]; !seen {
-			pt, err := m.cfg.Catalog.GetProductType(ctx, selfActor, t.ProductTypeID)
-			if err != nil {
-				return nil, err
-			}
-			cat.types[t.ProductTypeID] = pt
+		if err := m.keepTariff(ctx, &cat, t); err != nil {
+			return nil, err
 		}
 	}
 	if err := m.readTariffCodes(ctx, rows, &cat); err != nil {
@@ -655,6 +650,20 @@ type importCatalog struct {
 	// codes are the tariffs named by code (nil for a missing one), by
 	// provider and code.
 	codes map[tariffCodeKey]*catalog.Tariff
+}
+
+// keepTariff keeps t, and its product type, for an import's rows.
+func (m *Manager) keepTariff(ctx context.Context, c *importCatalog, t *catalog.Tariff) error {
+	c.tariffs[t.ID] = t
+	if _, seen := c.types[t.ProductTypeID]; seen {
+		return nil
+	}
+	pt, err := m.cfg.Catalog.GetProductType(ctx, selfActor, t.ProductTypeID)
+	if err != nil {
+		return err
+	}
+	c.types[t.ProductTypeID] = pt
+	return nil
 }
 
 // importRow checks one row of an import, claims its server slot, and
