@@ -1,13 +1,10 @@
 package provisioning_test
 
 import (
-	"context"
-	"database/sql"
 	"fmt"
 	"os"
 	"slices"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -18,7 +15,6 @@ import (
 	"github.com/billkit/billkit/provisioning"
 	"github.com/billkit/billkit/store/bunstore"
 	"github.com/billkit/billkit/store/storetest"
-	"github.com/shopspring/decimal"
 	"github.com/uptrace/bun"
 )
 
@@ -166,12 +162,15 @@ func benchCycleRenew(b *testing.B, st *bunstore.Store, n int) {
 	cycle := func(mgr *provisioning.Manager) func(b *testing.B) {
 		return func(b *testing.B) {
 			renewed := 0
+			var cpu cpuMeter
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
 				w.clock.Set(w.clock.Now().AddDate(0, 0, 1))
 				w.seed(b, n, billkit.DateOf(w.clock.Now()))
 				b.StartTimer()
+				cpu.start()
 				rep, err := mgr.RunCycle(ctx, system, provisioning.CycleOptions{})
+				cpu.stop()
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -182,6 +181,7 @@ func benchCycleRenew(b *testing.B, st *bunstore.Store, n int) {
 			}
 			viaCycle = float64(renewed) / b.Elapsed().Seconds()
 			b.ReportMetric(viaCycle, "renewals/s")
+			cpu.report(b)
 		}
 	}
 	b.Run("cycle", cycle(w.mgr))
@@ -197,18 +197,35 @@ func benchCycleRenew(b *testing.B, st *bunstore.Store, n int) {
 		pg := st.Dialect() == bunstore.DialectPostgres
 		raw := newRawRenewer(db, pg)
 		renewed := 0
+		var cpu cpuMeter
 		for i := 0; i < b.N; i++ {
 			b.StopTimer()
 			// Not due for the cycle: the baseline renews them by itself.
 			svcs := w.seed(b, n, today.AddMonths(2))
+			ids := make([]provisioning.ServiceID, len(svcs))
+			for i := range svcs {
+				ids[i] = svcs[i].ID
+			}
+			slices.SortFunc(ids, func(a, b provisioning.ServiceID) int { return a.Compare(b) })
 			b.StartTimer()
-			if err := raw.renew(ctx, svcs, 500, billkit.Instant(w.clock.Now())); err != nil {
+			cpu.start()
+			err := raw.renew(ctx, ids, 500, billkit.Instant(w.clock.Now()), system.ID)
+			cpu.stop()
+			if err != nil {
 				b.Fatal(err)
 			}
+			b.StopTimer()
+			var paid int
+			if err := st.DB().QueryRowContext(ctx, "SELECT count(*) FROM billkit_service_renewals WHERE period_start = ?",
+				today.AddMonths(2).String()).Scan(&paid); err != nil || paid != len(svcs) {
+				b.Fatalf("the baseline paid %d periods of %d (%v)", paid, len(svcs), err)
+			}
+			b.StartTimer()
 			renewed += len(svcs)
 		}
 		viaSQL = float64(renewed) / b.Elapsed().Seconds()
 		b.ReportMetric(viaSQL, "renewals/s")
+		cpu.report(b)
 	})
 	if one > 0 && viaSQL > 0 {
 		b.Logf("%d services: cycle %.0f renewals/s, raw SQL %.0f renewals/s, ratio %.2f", n, one, viaSQL, one/viaSQL)
@@ -218,190 +235,30 @@ func benchCycleRenew(b *testing.B, st *bunstore.Store, n int) {
 	}
 }
 
-// rawRenewer renews services with plain SQL: the floor of what a renewal
-// must write, written as fast as plain database/sql can, in the batch's
-// transaction: the balances read (locked on PostgreSQL), then one
-// multi-row statement per kind of row (ledger entries, expenses, balances,
-// renewals, services' expiries), a few hundred rows a statement.
-type rawRenewer struct {
-	db *sql.DB
-	pg bool
+
+// cpuMeter adds up the CPU time spent between its start and stop calls: by
+// this process (billkit, or the baseline's client code, and the SQLite
+// engine in it), and by the whole machine (with a database server on the
+// same machine, the difference is mostly the server's).
+type cpuMeter struct {
+	process, machine time.Duration
+	p0, m0           time.Duration
 }
 
-func newRawRenewer(db *sql.DB, pg bool) *rawRenewer { return &rawRenewer{db: db, pg: pg} }
+func (c *cpuMeter) start() { c.p0, c.m0 = cpuNow() }
 
-// renew renews svcs for one period each, batch services a transaction.
-func (r *rawRenewer) renew(ctx context.Context, svcs []provisioning.Service, batch int, now time.Time) error {
-	for lo := 0; lo < len(svcs); lo += batch {
-		tx, err := r.db.BeginTx(ctx, nil)
-		if err != nil {
-			return err
-		}
-		if err := r.batch(ctx, tx, svcs[lo:min(lo+batch, len(svcs))], now); err != nil {
-			_ = tx.Rollback()
-			return err
-		}
-		if err := tx.Commit(); err != nil {
-			return err
-		}
-	}
-	return nil
+func (c *cpuMeter) stop() {
+	p, m := cpuNow()
+	c.process += p - c.p0
+	c.machine += m - c.m0
 }
 
-// values runs "WITH v (c1, c2, ...) AS (VALUES (...), (...)) stmt" for
-// rows, each row's arguments; on PostgreSQL each value is cast to the
-// type casts names, as a VALUES list's literals are text otherwise.
-func (r *rawRenewer) values(ctx context.Context, tx *sql.Tx, stmt string, casts []string, rows [][]any) error {
-	const per = 500
-	for lo := 0; lo < len(rows); lo += per {
-		var b strings.Builder
-		b.WriteString("WITH v (")
-		for j := range rows[lo] {
-			if j > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("c" + strconv.Itoa(j+1))
-		}
-		b.WriteString(") AS (VALUES ")
-		var args []any
-		for i, row := range rows[lo:min(lo+per, len(rows))] {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("(")
-			for j, v := range row {
-				if j > 0 {
-					b.WriteString(", ")
-				}
-				args = append(args, v)
-				if r.pg {
-					b.WriteString("$" + strconv.Itoa(len(args)) + "::" + casts[j])
-				} else {
-					b.WriteString("?")
-				}
-			}
-			b.WriteString(")")
-		}
-		b.WriteString(") ")
-		b.WriteString(stmt)
-		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
-			return err
-		}
+// report adds the CPU seconds per run to b's metrics.
+func (c *cpuMeter) report(b *testing.B) {
+	if c.process > 0 {
+		b.ReportMetric(c.process.Seconds()/float64(b.N), "process-cpu-s/op")
 	}
-	return nil
-}
-
-func (r *rawRenewer) batch(ctx context.Context, tx *sql.Tx, svcs []provisioning.Service, now time.Time) error {
-	at := any(now)
-	if !r.pg {
-		at = now.Format("2006-01-02 15:04:05.999999-07:00")
+	if c.machine > 0 {
+		b.ReportMetric(c.machine.Seconds()/float64(b.N), "machine-cpu-s/op")
 	}
-	var ids []string
-	seen := map[billkit.ClientID]bool{}
-	for _, s := range svcs {
-		if !seen[s.ClientID] {
-			seen[s.ClientID] = true
-			ids = append(ids, s.ClientID.String())
-		}
-	}
-	slices.Sort(ids)
-	q := "SELECT client_id, balance FROM billkit_client_balances WHERE client_id IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ") + ") ORDER BY client_id"
-	if r.pg {
-		q = numbered(true, q) + " FOR UPDATE"
-	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
-	rows, err := tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return err
-	}
-	balances := map[string]decimal.Decimal{}
-	for rows.Next() {
-		var id, bal string
-		if err := rows.Scan(&id, &bal); err != nil {
-			rows.Close()
-			return err
-		}
-		balances[id] = decimal.RequireFromString(bal)
-	}
-	if err := rows.Close(); err != nil {
-		return err
-	}
-	entries := make([][]any, 0, len(svcs))
-	expenses := make([][]any, 0, len(svcs))
-	renewals := make([][]any, 0, len(svcs))
-	services := make([][]any, 0, len(svcs))
-	moved := map[string]int{}
-	for i := range svcs {
-		s := &svcs[i]
-		client := s.ClientID.String()
-		after := balances[client].Sub(s.Price.Amount())
-		balances[client] = after
-		moved[client]++
-		start, end := s.ExpiresOn, s.Period.Advance(s.AnchorOn, s.PeriodsPaid+1)
-		entry, expense := billkit.NewID[billing.LedgerEntry]().String(), billkit.NewID[billing.Expense]().String()
-		amount := s.Price.Amount().StringFixed(2)
-		entries = append(entries, []any{entry, client, "-" + amount, expense, at, after.StringFixed(2)})
-		expenses = append(expenses, []any{expense, client, amount, amount, s.ID.String(), start.String(), end.String(),
-			s.TariffID.String(), s.AnchorOn.String(), entry, at})
-		renewals = append(renewals, []any{s.ID.String(), start.String(), end.String(), client, amount, expense, at})
-		services = append(services, []any{s.ID.String(), s.PeriodsPaid + 1, end.String(), at})
-	}
-	bals := make([][]any, 0, len(moved))
-	for _, id := range ids {
-		bals = append(bals, []any{id, balances[id].StringFixed(2), moved[id], at})
-	}
-	if err := r.values(ctx, tx, `INSERT INTO billkit_ledger_entries
-		(id, client_id, amount, currency, kind, cause_type, cause_id, memo, rate, actor_kind, actor_id, created_at, balance_after)
-		SELECT c1, c2, c3, 'USD', 'expense', 'expense', c4, '', NULL, 'system', 'bench', c5, c6 FROM v`,
-		r.casts("uuid", "uuid", "numeric", "text", "timestamptz", "numeric"), entries); err != nil {
-		return err
-	}
-	if err := r.values(ctx, tx, `INSERT INTO billkit_expenses
-		(id, client_id, kind, amount, covered, currency, status, description, cause_type, cause_id, period_start, period_end,
-		 tariff_id, billing_period, quantity, price_date, ledger_entry_id, actor_kind, actor_id, created_at)
-		SELECT c1, c2, 'period', c3, c4, 'USD', 'paid', 'renewal', 'service', c5, c6, c7, c8, 'month', '0', c9, c10, 'system', 'bench', c11
-		FROM v`, r.casts("uuid", "uuid", "numeric", "numeric", "text", "date", "date", "uuid", "date", "uuid", "timestamptz"), expenses); err != nil {
-		return err
-	}
-	if err := r.values(ctx, tx, "UPDATE billkit_client_balances SET balance = v.c2, entries = entries + v.c3, updated_at = v.c4 FROM v WHERE client_id = v.c1",
-		r.casts("uuid", "numeric", "bigint", "timestamptz"), bals); err != nil {
-		return err
-	}
-	if err := r.values(ctx, tx, `INSERT INTO billkit_service_renewals
-		(service_id, period_start, period_end, client_id, amount, currency, expense_id, kind, created_at)
-		SELECT c1, c2, c3, c4, c5, 'USD', c6, 'renewal', c7 FROM v`, r.casts("uuid", "date", "date", "uuid", "numeric", "uuid", "timestamptz"), renewals); err != nil {
-		return err
-	}
-	return r.values(ctx, tx, "UPDATE billkit_services SET periods_paid = v.c2, expires_on = v.c3, updated_at = v.c4 FROM v WHERE id = v.c1",
-		r.casts("uuid", "integer", "date", "timestamptz"), services)
-}
-
-// casts are the PostgreSQL types of a VALUES list's columns; SQLite takes
-// the values as they are.
-func (r *rawRenewer) casts(types ...string) []string {
-	if !r.pg {
-		return nil
-	}
-	return types
-}
-
-// numbered writes a query's ? placeholders as $1, $2, ... for PostgreSQL.
-func numbered(pg bool, q string) string {
-	if !pg {
-		return q
-	}
-	var out strings.Builder
-	n := 0
-	for _, c := range q {
-		if c != '?' {
-			out.WriteRune(c)
-			continue
-		}
-		n++
-		out.WriteString("$" + strconv.Itoa(n))
-	}
-	return out.String()
 }
