@@ -235,7 +235,6 @@ func benchCycleRenew(b *testing.B, st *bunstore.Store, n int) {
 	}
 }
 
-
 // cpuMeter adds up the CPU time spent between its start and stop calls: by
 // this process (billkit, or the baseline's client code, and the SQLite
 // engine in it), and by the whole machine (with a database server on the
