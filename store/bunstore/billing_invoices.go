@@ -2,7 +2,6 @@ package bunstore
 
 import (
 	"context"
-	"database/sql/driver"
 	"time"
 
 	"github.com/billkit/billkit"
@@ -37,11 +36,11 @@ type invoiceRow struct {
 	Buyer                *billing.InvoiceBuyer  `bun:"buyer"`
 	TaxDecision          *billing.TaxDecision   `bun:"tax_decision"`
 	TaxSummary           []billing.TaxSummary   `bun:"tax_summary,notnull"`
-	Net                  exactAmount            `bun:"net,notnull"`
-	Tax                  exactAmount            `bun:"tax,notnull"`
-	Gross                exactAmount            `bun:"gross,notnull"`
-	Paid                 exactAmount            `bun:"paid,notnull"`
-	Credited             exactAmount            `bun:"credited,notnull"`
+	Net                  exactDecimal            `bun:"net,notnull"`
+	Tax                  exactDecimal            `bun:"tax,notnull"`
+	Gross                exactDecimal            `bun:"gross,notnull"`
+	Paid                 exactDecimal            `bun:"paid,notnull"`
+	Credited             exactDecimal            `bun:"credited,notnull"`
 	CreditsInvoiceID     billing.InvoiceID      `bun:"credits_invoice_id,nullzero"`
 	CreditsInvoiceNumber string                 `bun:"credits_invoice_number,notnull"`
 	PaymentID            billing.PaymentID      `bun:"payment_id,nullzero"`
@@ -59,16 +58,16 @@ type invoiceLineRow struct {
 	InvoiceID       billing.InvoiceID    `bun:"invoice_id,pk"`
 	Position        int                  `bun:"position,pk"`
 	Description     string               `bun:"description,notnull"`
-	Quantity        exactAmount          `bun:"quantity,notnull"`
-	UnitPrice       exactAmount          `bun:"unit_price,notnull"`
+	Quantity        exactDecimal          `bun:"quantity,notnull"`
+	UnitPrice       exactDecimal          `bun:"unit_price,notnull"`
 	ProductType     string               `bun:"product_type,notnull"`
 	ExpenseID       billing.ExpenseID    `bun:"expense_id,nullzero"`
 	Advance         bool                 `bun:"advance,notnull"`
-	Amount          exactAmount          `bun:"amount,notnull"`
+	Amount          exactDecimal          `bun:"amount,notnull"`
 	AppliedTaxes    []billing.AppliedTax `bun:"applied_taxes,notnull"`
-	Net             *exactAmount         `bun:"net"`
-	Tax             *exactAmount         `bun:"tax"`
-	Gross           *exactAmount         `bun:"gross"`
+	Net             *exactDecimal         `bun:"net"`
+	Tax             *exactDecimal         `bun:"tax"`
+	Gross           *exactDecimal         `bun:"gross"`
 	Taxes           []billing.LineTax    `bun:"taxes,notnull"`
 	CreditsPosition int                  `bun:"credits_position,notnull"`
 	ChargeExpenseID billing.ExpenseID    `bun:"charge_expense_id,nullzero"`
@@ -83,35 +82,19 @@ type invoiceSeriesRow struct {
 	UpdatedAt time.Time           `bun:"updated_at,notnull"`
 }
 
-// exactAmount is a decimal stored with every decimal it has: "10.00" stays
-// "10.00" (decimal.Decimal's own Value drops trailing zeros, which SQLite's
-// TEXT would then lose), so a document reads back as it was issued.
-type exactAmount struct{ decimal.Decimal }
-
-// Value writes the decimal in full.
-func (a exactAmount) Value() (driver.Value, error) {
-	if e := a.Exponent(); e < 0 {
-		return a.StringFixed(-e), nil
-	}
-	return a.String(), nil
-}
-
-// Scan reads the text or number the database returns.
-func (a *exactAmount) Scan(src any) error { return a.Decimal.Scan(src) }
-
-func nullAmount(m billkit.Money) *exactAmount {
+func nullAmount(m billkit.Money) *exactDecimal {
 	if m.Currency() == "" {
 		return nil
 	}
-	return &exactAmount{m.Amount()}
+	return &exactDecimal{m.Amount()}
 }
 
 // amountOr is m's amount, or zero for the zero Money.
-func amountOr(m billkit.Money) exactAmount {
+func amountOr(m billkit.Money) exactDecimal {
 	if m.Currency() == "" {
-		return exactAmount{decimal.Zero}
+		return exactDecimal{decimal.Zero}
 	}
-	return exactAmount{m.Amount()}
+	return exactDecimal{m.Amount()}
 }
 
 func invoiceRowOf(inv *billing.Invoice) *invoiceRow {
@@ -142,7 +125,7 @@ func invoiceLineRowsOf(inv *billing.Invoice) []invoiceLineRow {
 			taxes = []billing.LineTax{}
 		}
 		rows[i] = invoiceLineRow{
-			InvoiceID: inv.ID, Position: l.Position, Description: l.Description, Quantity: exactAmount{l.Quantity},
+			InvoiceID: inv.ID, Position: l.Position, Description: l.Description, Quantity: exactDecimal{l.Quantity},
 			UnitPrice: amountOr(l.UnitPrice), ProductType: l.ProductType, ExpenseID: l.ExpenseID, Advance: l.Advance, Amount: amountOr(l.Amount),
 			AppliedTaxes: applied, Net: nullAmount(l.Net), Tax: nullAmount(l.Tax), Gross: nullAmount(l.Gross), Taxes: taxes,
 			CreditsPosition: l.CreditsPosition, ChargeExpenseID: l.ChargeExpenseID,
@@ -153,7 +136,7 @@ func invoiceLineRowsOf(inv *billing.Invoice) []invoiceLineRow {
 
 // invoice rebuilds a document from its row and its lines' rows.
 func (r *invoiceRow) invoice(lines []invoiceLineRow) (billing.Invoice, error) {
-	money := func(d exactAmount) (billkit.Money, error) {
+	money := func(d exactDecimal) (billkit.Money, error) {
 		m, err := billkit.NewMoney(d.Decimal, r.Currency)
 		if err != nil {
 			return m, storedValue(err)
@@ -174,7 +157,7 @@ func (r *invoiceRow) invoice(lines []invoiceLineRow) (billing.Invoice, error) {
 	var err error
 	for _, p := range []struct {
 		to *billkit.Money
-		d  exactAmount
+		d  exactDecimal
 	}{{&inv.Totals.Net, r.Net}, {&inv.Totals.Tax, r.Tax}, {&inv.Totals.Gross, r.Gross}, {&inv.Paid, r.Paid}, {&inv.Credited, r.Credited}} {
 		if *p.to, err = money(p.d); err != nil {
 			return inv, err
@@ -199,7 +182,7 @@ func (r *invoiceRow) invoice(lines []invoiceLineRow) (billing.Invoice, error) {
 		}
 		for _, p := range []struct {
 			to *billkit.Money
-			d  *exactAmount
+			d  *exactDecimal
 		}{{&l.Net, lr.Net}, {&l.Tax, lr.Tax}, {&l.Gross, lr.Gross}} {
 			if p.d != nil {
 				if *p.to, err = money(*p.d); err != nil {

@@ -2,7 +2,6 @@ package bunstore
 
 import (
 	"context"
-	"database/sql/driver"
 	"time"
 
 	"github.com/billkit/billkit"
@@ -95,22 +94,6 @@ func (b billingStore) ListPaymentMethods(ctx context.Context, f billing.PaymentM
 
 // Payments.
 
-// fullDecimal is an amount stored with every decimal it has, so that
-// "10.50 USD" reads back as "10.50 USD" on SQLite too, whose TEXT would keep
-// the trailing zero decimal.Decimal's own Value drops.
-type fullDecimal struct{ decimal.Decimal }
-
-// Value writes the decimal in full.
-func (d fullDecimal) Value() (driver.Value, error) {
-	if e := d.Exponent(); e < 0 {
-		return d.StringFixed(-e), nil
-	}
-	return d.String(), nil
-}
-
-// Scan reads the text or number the database returns.
-func (d *fullDecimal) Scan(src any) error { return d.Decimal.Scan(src) }
-
 // paymentRow is a row of billkit_payments: billing.Payment with its Money
 // split into amounts and currencies.
 type paymentRow struct {
@@ -119,12 +102,12 @@ type paymentRow struct {
 	CompanyID        billing.CompanyID       `bun:"company_id,notnull"`
 	MethodID         billing.PaymentMethodID `bun:"method_id,notnull"`
 	Gateway          string                  `bun:"gateway,notnull"`
-	Amount           fullDecimal             `bun:"amount,notnull"`
+	Amount           exactDecimal             `bun:"amount,notnull"`
 	Currency         string                  `bun:"currency,notnull"`
-	Credited         *fullDecimal            `bun:"credited"`
+	Credited         *exactDecimal            `bun:"credited"`
 	CreditedCurrency string                  `bun:"credited_currency,notnull"`
 	Rate             decimal.NullDecimal     `bun:"rate"`
-	Refunded         fullDecimal             `bun:"refunded,notnull"`
+	Refunded         exactDecimal             `bun:"refunded,notnull"`
 	Status           billing.PaymentStatus   `bun:"status,notnull"`
 	InvoiceID        billing.InvoiceID       `bun:"invoice_id,nullzero"`
 	GatewayPaymentID string                  `bun:"gateway_payment_id,nullzero"`
@@ -146,14 +129,14 @@ type paymentRow struct {
 func paymentRowOf(p *billing.Payment) *paymentRow {
 	r := &paymentRow{
 		ID: p.ID, ClientID: p.ClientID, CompanyID: p.CompanyID, MethodID: p.MethodID, Gateway: p.Gateway,
-		Amount: fullDecimal{p.Amount.Amount()}, Currency: p.Amount.Currency(), Refunded: fullDecimal{p.Refunded.Amount()},
+		Amount: exactDecimal{p.Amount.Amount()}, Currency: p.Amount.Currency(), Refunded: exactDecimal{p.Refunded.Amount()},
 		Status: p.Status, InvoiceID: p.InvoiceID, GatewayPaymentID: p.GatewayPaymentID, RedirectURL: p.RedirectURL,
 		Form: p.Form, Instructions: p.Instructions, Reference: p.Reference, Memo: p.Memo, SavedMethodRef: p.SavedMethodRef,
 		Message: p.Message, Attention: p.Attention, Attempts: p.Attempts, CheckAfter: p.CheckAfter, PaidAt: p.PaidAt,
 		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
 	}
 	if p.Credited.Currency() != "" {
-		r.Credited = &fullDecimal{p.Credited.Amount()}
+		r.Credited = &exactDecimal{p.Credited.Amount()}
 		r.CreditedCurrency = p.Credited.Currency()
 	}
 	if p.Rate != nil {
@@ -332,9 +315,9 @@ func (b billingStore) ListPayments(ctx context.Context, f billing.PaymentFilter)
 type refundRow struct {
 	ID              billing.PaymentRefundID `bun:"id,pk"`
 	PaymentID       billing.PaymentID       `bun:"payment_id,notnull"`
-	Amount          fullDecimal             `bun:"amount,notnull"`
+	Amount          exactDecimal             `bun:"amount,notnull"`
 	Currency        string                  `bun:"currency,notnull"`
-	Debited         *fullDecimal            `bun:"debited"`
+	Debited         *exactDecimal            `bun:"debited"`
 	DebitedCurrency string                  `bun:"debited_currency,notnull"`
 	Status          billing.RefundStatus    `bun:"status,notnull"`
 	Source          string                  `bun:"source,notnull"`
@@ -350,12 +333,12 @@ type refundRow struct {
 
 func refundRowOf(r *billing.PaymentRefund) *refundRow {
 	row := &refundRow{
-		ID: r.ID, PaymentID: r.PaymentID, Amount: fullDecimal{r.Amount.Amount()}, Currency: r.Amount.Currency(), Status: r.Status,
+		ID: r.ID, PaymentID: r.PaymentID, Amount: exactDecimal{r.Amount.Amount()}, Currency: r.Amount.Currency(), Status: r.Status,
 		Source: r.Source, GatewayRefundID: r.GatewayRefundID, GatewayPending: r.GatewayPending, Reason: r.Reason,
 		Message: r.Message, ActorKind: r.ActorKind, ActorID: r.ActorID, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
 	if r.Debited.Currency() != "" {
-		row.Debited = &fullDecimal{r.Debited.Amount()}
+		row.Debited = &exactDecimal{r.Debited.Amount()}
 		row.DebitedCurrency = r.Debited.Currency()
 	}
 	return row

@@ -7,7 +7,6 @@ import (
 	"github.com/billkit/billkit"
 	"github.com/billkit/billkit/billing"
 	"github.com/billkit/billkit/provisioning"
-	"github.com/shopspring/decimal"
 	"github.com/uptrace/bun"
 )
 
@@ -21,7 +20,7 @@ type orderRow struct {
 	Status     provisioning.OrderStatus `bun:"status,notnull"`
 	PayBy      provisioning.PayBy       `bun:"pay_by,notnull"`
 	Items      []provisioning.OrderItem `bun:"items,notnull"`
-	Total      decimal.Decimal          `bun:"total,notnull"`
+	Total      exactDecimal             `bun:"total,notnull"`
 	Currency   string                   `bun:"currency,notnull"`
 	InvoiceID  billing.InvoiceID        `bun:"invoice_id,nullzero"`
 	PaymentID  billing.PaymentID        `bun:"payment_id,nullzero"`
@@ -34,7 +33,7 @@ type orderRow struct {
 func orderRowOf(o *provisioning.Order) *orderRow {
 	return &orderRow{
 		ID: o.ID, ProviderID: o.ProviderID, ClientID: o.ClientID, Status: o.Status, PayBy: o.PayBy, Items: o.Items,
-		Total: o.Total.Amount(), Currency: o.Total.Currency(), InvoiceID: o.InvoiceID, PaymentID: o.PaymentID,
+		Total: exactDecimal{o.Total.Amount()}, Currency: o.Total.Currency(), InvoiceID: o.InvoiceID, PaymentID: o.PaymentID,
 		CancelAt: o.CancelAt, PaidAt: o.PaidAt, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt,
 	}
 }
@@ -46,7 +45,7 @@ func (r *orderRow) order() (provisioning.Order, error) {
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
 	var err error
-	if o.Total, err = billkit.NewMoney(r.Total, r.Currency); err != nil {
+	if o.Total, err = billkit.NewMoney(r.Total.Decimal, r.Currency); err != nil {
 		return o, storedValue(err)
 	}
 	return o, nil

@@ -8,7 +8,6 @@ import (
 	"github.com/billkit/billkit/billing"
 	"github.com/billkit/billkit/catalog"
 	"github.com/billkit/billkit/provisioning"
-	"github.com/shopspring/decimal"
 	"github.com/uptrace/bun"
 )
 
@@ -33,7 +32,7 @@ type serviceRow struct {
 	PeriodsPaid       int                           `bun:"periods_paid,notnull"`
 	ExpiresOn         billkit.Date                  `bun:"expires_on,nullzero"`
 	AutoRenew         bool                          `bun:"auto_renew,notnull"`
-	Price             decimal.Decimal               `bun:"price,notnull"`
+	Price             exactDecimal                  `bun:"price,notnull"`
 	Currency          string                        `bun:"currency,notnull"`
 	Special           bool                          `bun:"special_price,notnull"`
 	Addons            map[string]catalog.AddonValue `bun:"addons,notnull"`
@@ -53,7 +52,7 @@ func serviceRowOf(s *provisioning.Service) *serviceRow {
 		ID: s.ID, ProviderID: s.ProviderID, ClientID: s.ClientID, OrderID: s.OrderID, ProductTypeID: s.ProductTypeID,
 		TariffID: s.TariffID, Name: s.Name, Period: s.Period, Status: s.Status, Operation: s.Operation, TaskID: s.TaskID,
 		PrevStatus: s.PrevStatus, SuspendReason: s.SuspendReason, SuspendedOn: s.SuspendedOn, AnchorOn: s.AnchorOn,
-		PeriodsPaid: s.PeriodsPaid, ExpiresOn: s.ExpiresOn, AutoRenew: s.AutoRenew, Price: s.Price.Amount(),
+		PeriodsPaid: s.PeriodsPaid, ExpiresOn: s.ExpiresOn, AutoRenew: s.AutoRenew, Price: exactDecimal{s.Price.Amount()},
 		Currency: s.Price.Currency(), Special: s.Special, Addons: s.Addons, Domain: s.Domain, OSImage: s.OSImage,
 		DatacenterID: s.DatacenterID, ServerID: s.ServerID, Params: s.Params, DeleteAtPeriodEnd: s.DeleteAtPeriodEnd,
 		PendingChange: s.PendingChange, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt,
@@ -70,7 +69,7 @@ func (r *serviceRow) service() (provisioning.Service, error) {
 		DeleteAtPeriodEnd: r.DeleteAtPeriodEnd, PendingChange: r.PendingChange, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
 	var err error
-	if s.Price, err = billkit.NewMoney(r.Price, r.Currency); err != nil {
+	if s.Price, err = billkit.NewMoney(r.Price.Decimal, r.Currency); err != nil {
 		return s, storedValue(err)
 	}
 	return s, nil
@@ -318,7 +317,7 @@ type renewalRow struct {
 	PeriodStart billkit.Date           `bun:"period_start,pk"`
 	PeriodEnd   billkit.Date           `bun:"period_end,notnull"`
 	ClientID    billkit.ClientID       `bun:"client_id,notnull"`
-	Amount      decimal.Decimal        `bun:"amount,notnull"`
+	Amount      exactDecimal           `bun:"amount,notnull"`
 	Currency    string                 `bun:"currency,notnull"`
 	ExpenseID   billing.ExpenseID      `bun:"expense_id,nullzero"`
 	Kind        string                 `bun:"kind,notnull"`
@@ -336,7 +335,7 @@ func (r *renewalRow) renewal() (provisioning.Renewal, error) {
 		ExpenseID: r.ExpenseID, Kind: r.Kind, CreatedAt: r.CreatedAt,
 	}
 	var err error
-	if out.Amount, err = billkit.NewMoney(r.Amount, r.Currency); err != nil {
+	if out.Amount, err = billkit.NewMoney(r.Amount.Decimal, r.Currency); err != nil {
 		return out, storedValue(err)
 	}
 	return out, nil
@@ -386,7 +385,7 @@ func renewalRowOf(r *provisioning.Renewal) (*renewalRow, error) {
 	}
 	return &renewalRow{
 		ServiceID: r.ServiceID, PeriodStart: r.PeriodStart, PeriodEnd: r.PeriodEnd, ClientID: r.ClientID,
-		Amount: r.Amount.Amount(), Currency: r.Amount.Currency(), ExpenseID: r.ExpenseID, Kind: r.Kind, CreatedAt: r.CreatedAt,
+		Amount: exactDecimal{r.Amount.Amount()}, Currency: r.Amount.Currency(), ExpenseID: r.ExpenseID, Kind: r.Kind, CreatedAt: r.CreatedAt,
 	}, nil
 }
 
