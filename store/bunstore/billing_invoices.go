@@ -36,11 +36,11 @@ type invoiceRow struct {
 	Buyer                *billing.InvoiceBuyer  `bun:"buyer"`
 	TaxDecision          *billing.TaxDecision   `bun:"tax_decision"`
 	TaxSummary           []billing.TaxSummary   `bun:"tax_summary,notnull"`
-	Net                  exactDecimal            `bun:"net,notnull"`
-	Tax                  exactDecimal            `bun:"tax,notnull"`
-	Gross                exactDecimal            `bun:"gross,notnull"`
-	Paid                 exactDecimal            `bun:"paid,notnull"`
-	Credited             exactDecimal            `bun:"credited,notnull"`
+	Net                  exactDecimal           `bun:"net,notnull"`
+	Tax                  exactDecimal           `bun:"tax,notnull"`
+	Gross                exactDecimal           `bun:"gross,notnull"`
+	Paid                 exactDecimal           `bun:"paid,notnull"`
+	Credited             exactDecimal           `bun:"credited,notnull"`
 	CreditsInvoiceID     billing.InvoiceID      `bun:"credits_invoice_id,nullzero"`
 	CreditsInvoiceNumber string                 `bun:"credits_invoice_number,notnull"`
 	PaymentID            billing.PaymentID      `bun:"payment_id,nullzero"`
@@ -58,16 +58,16 @@ type invoiceLineRow struct {
 	InvoiceID       billing.InvoiceID    `bun:"invoice_id,pk"`
 	Position        int                  `bun:"position,pk"`
 	Description     string               `bun:"description,notnull"`
-	Quantity        exactDecimal          `bun:"quantity,notnull"`
-	UnitPrice       exactDecimal          `bun:"unit_price,notnull"`
+	Quantity        exactDecimal         `bun:"quantity,notnull"`
+	UnitPrice       exactDecimal         `bun:"unit_price,notnull"`
 	ProductType     string               `bun:"product_type,notnull"`
 	ExpenseID       billing.ExpenseID    `bun:"expense_id,nullzero"`
 	Advance         bool                 `bun:"advance,notnull"`
-	Amount          exactDecimal          `bun:"amount,notnull"`
+	Amount          exactDecimal         `bun:"amount,notnull"`
 	AppliedTaxes    []billing.AppliedTax `bun:"applied_taxes,notnull"`
-	Net             *exactDecimal         `bun:"net"`
-	Tax             *exactDecimal         `bun:"tax"`
-	Gross           *exactDecimal         `bun:"gross"`
+	Net             *exactDecimal        `bun:"net"`
+	Tax             *exactDecimal        `bun:"tax"`
+	Gross           *exactDecimal        `bun:"gross"`
 	Taxes           []billing.LineTax    `bun:"taxes,notnull"`
 	CreditsPosition int                  `bun:"credits_position,notnull"`
 	ChargeExpenseID billing.ExpenseID    `bun:"charge_expense_id,nullzero"`

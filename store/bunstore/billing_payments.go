@@ -102,12 +102,12 @@ type paymentRow struct {
 	CompanyID        billing.CompanyID       `bun:"company_id,notnull"`
 	MethodID         billing.PaymentMethodID `bun:"method_id,notnull"`
 	Gateway          string                  `bun:"gateway,notnull"`
-	Amount           exactDecimal             `bun:"amount,notnull"`
+	Amount           exactDecimal            `bun:"amount,notnull"`
 	Currency         string                  `bun:"currency,notnull"`
-	Credited         *exactDecimal            `bun:"credited"`
+	Credited         *exactDecimal           `bun:"credited"`
 	CreditedCurrency string                  `bun:"credited_currency,notnull"`
 	Rate             decimal.NullDecimal     `bun:"rate"`
-	Refunded         exactDecimal             `bun:"refunded,notnull"`
+	Refunded         exactDecimal            `bun:"refunded,notnull"`
 	Status           billing.PaymentStatus   `bun:"status,notnull"`
 	InvoiceID        billing.InvoiceID       `bun:"invoice_id,nullzero"`
 	GatewayPaymentID string                  `bun:"gateway_payment_id,nullzero"`
@@ -315,9 +315,9 @@ func (b billingStore) ListPayments(ctx context.Context, f billing.PaymentFilter)
 type refundRow struct {
 	ID              billing.PaymentRefundID `bun:"id,pk"`
 	PaymentID       billing.PaymentID       `bun:"payment_id,notnull"`
-	Amount          exactDecimal             `bun:"amount,notnull"`
+	Amount          exactDecimal            `bun:"amount,notnull"`
 	Currency        string                  `bun:"currency,notnull"`
-	Debited         *exactDecimal            `bun:"debited"`
+	Debited         *exactDecimal           `bun:"debited"`
 	DebitedCurrency string                  `bun:"debited_currency,notnull"`
 	Status          billing.RefundStatus    `bun:"status,notnull"`
 	Source          string                  `bun:"source,notnull"`
