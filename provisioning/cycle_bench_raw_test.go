@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -359,3 +360,119 @@ func numbered(pg bool, q string) string {
 	}
 	return out.String()
 }
+
+// inDatabase renews, on PostgreSQL, the services expiring on expires for
+// one period each with set-based statements that the server runs by
+// itself: no client computes, sends or parses a row. It writes the rows
+// rawRenewer writes, with the same foreign keys checked and the same
+// indexes kept, in one transaction per part: the clients are split in
+// parts, each on its own connection, all at once (a part per core). It is
+// the floor of what the database alone needs for those rows on this
+// machine, below which no client can go.
+func inDatabase(ctx context.Context, db *sql.DB, clients []billkit.ClientID, parts int, expires billkit.Date, now time.Time, actor string) error {
+	errs := make(chan error, parts)
+	for part := range parts {
+		var ids []string
+		for i, c := range clients {
+			if i%parts == part {
+				ids = append(ids, c.String())
+			}
+		}
+		go func() { errs <- inDatabasePart(ctx, db, part, ids, expires, now, actor) }()
+	}
+	var first error
+	for range parts {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+func inDatabasePart(ctx context.Context, db *sql.DB, part int, clients []string, expires billkit.Date, now time.Time, actor string) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback() }()
+	// New IDs sort by time, as billkit's UUIDv7 do: the time in
+	// milliseconds, then a counter unique to the row, the kind and the
+	// part.
+	id := func(kind int) string {
+		return fmt.Sprintf(`(lpad(to_hex((extract(epoch FROM $2::timestamptz) * 1000)::bigint), 12, '0') || '7' ||
+			lpad(to_hex(rn * 64 + %d * 8 + %d), 19, '0'))::uuid`, part, kind)
+	}
+	stage := `CREATE TEMP TABLE renew_part ON COMMIT DROP AS
+		SELECT s.id AS sid, s.client_id, s.tariff_id, s.name, s.anchor_on, s.periods_paid, s.expires_on AS period_start,
+			(s.anchor_on + make_interval(months => s.periods_paid + 1))::date AS period_end, s.price,
+			` + id(1) + ` AS entry, ` + id(2) + ` AS expense, ` + id(3) + ` AS alloc, ` + id(4) + ` AS event, ` + id(5) + ` AS action,
+			b.balance - sum(s.price) OVER (PARTITION BY s.client_id ORDER BY s.id) AS balance_after, c.id AS credit
+		FROM (SELECT s.*, row_number() OVER (ORDER BY s.id) AS rn FROM billkit_services s
+			WHERE s.expires_on = $1 AND s.client_id = ANY($3::uuid[])) s
+		JOIN billkit_client_balances b ON b.client_id = s.client_id
+		JOIN LATERAL (SELECT e.id FROM billkit_ledger_entries e WHERE e.client_id = s.client_id AND e.amount > 0
+			ORDER BY e.id DESC LIMIT 1) c ON true`
+	statements := []string{
+		`SELECT b.client_id FROM billkit_client_balances b WHERE b.client_id = ANY($3::uuid[]) ORDER BY b.client_id FOR UPDATE`,
+		`SELECT s.id FROM billkit_services s WHERE s.expires_on = $1 AND s.client_id = ANY($3::uuid[]) ORDER BY s.id FOR UPDATE`,
+		stage,
+		`UPDATE billkit_client_balances b SET balance = x.balance_after, entries = b.entries + x.n, updated_at = $2
+			FROM (SELECT client_id, min(balance_after) AS balance_after, count(*) AS n FROM renew_part GROUP BY client_id) x
+			WHERE b.client_id = x.client_id`,
+		`INSERT INTO billkit_ledger_entries
+			(id, client_id, amount, currency, kind, cause_type, cause_id, memo, rate, actor_kind, actor_id, created_at, balance_after)
+			SELECT entry, client_id, -price, 'USD', 'expense', 'expense', expense::text,
+				name || ': ' || period_start || ' – ' || (period_end - 1), NULL, 'system', $4, $2, balance_after
+			FROM renew_part ORDER BY entry`,
+		`INSERT INTO billkit_expenses
+			(id, client_id, kind, amount, covered, currency, status, description, cause_type, cause_id, period_start, period_end,
+			 tariff_id, billing_period, quantity, price_date, ledger_entry_id, actor_kind, actor_id, created_at)
+			SELECT expense, client_id, 'period', price, price, 'USD', 'paid', name || ': ' || period_start || ' – ' || (period_end - 1),
+				'service', sid::text, period_start, period_end, tariff_id, 'month', 0, anchor_on, entry, 'system', $4, $2
+			FROM renew_part ORDER BY expense`,
+		`INSERT INTO billkit_expense_allocations
+			(id, client_id, expense_id, debit_entry_id, credit_entry_id, payment_id, amount, currency, entry_id, created_at)
+			SELECT alloc, client_id, expense, entry, credit, NULL, price, 'USD', entry, $2 FROM renew_part ORDER BY alloc`,
+		`INSERT INTO billkit_credit_usage (entry_id, used)
+			SELECT credit, sum(price) FROM renew_part GROUP BY credit
+			ON CONFLICT (entry_id) DO UPDATE SET used = billkit_credit_usage.used + EXCLUDED.used`,
+		`INSERT INTO billkit_service_renewals
+			(service_id, period_start, period_end, client_id, amount, currency, expense_id, kind, created_at)
+			SELECT sid, period_start, period_end, client_id, price, 'USD', expense, 'renewal', $2 FROM renew_part`,
+		`UPDATE billkit_services s SET periods_paid = r.periods_paid + 1, expires_on = r.period_end, updated_at = $2
+			FROM renew_part r WHERE s.id = r.sid`,
+		`INSERT INTO billkit_service_events (id, service_id, at, actor_kind, actor_id, kind, from_status, to_status, changes, memo)
+			SELECT event, sid, $2, 'system', $4, 'renewed', '', '', (` + changesSQL + `)::jsonb,
+				'paid ' || period_start || ' – ' || (period_end - 1) || ': ' || price || ' USD'
+			FROM renew_part ORDER BY event`,
+		`INSERT INTO billkit_actions (id, at, actor_kind, actor_id, actor_name, ip, user_agent, name, object_type, object_id, client_id, changes)
+			SELECT action, $2, 'system', $4, $4, '', '', 'provisioning.service.renew', 'provisioning.service', sid::text, client_id,
+				(` + changesSQL + `)::jsonb
+			FROM renew_part ORDER BY action`,
+	}
+	// Each statement is sent the arguments it names, renumbered: $1 the
+	// expiry, $2 the time, $3 the part's clients, $4 the actor.
+	args := []any{expires.String(), now, "{" + strings.Join(clients, ",") + "}", actor}
+	for _, q := range statements {
+		var sent []any
+		q = placeholder.ReplaceAllStringFunc(q, func(p string) string {
+			n, _ := strconv.Atoi(p[1:])
+			sent = append(sent, args[n-1])
+			return "$" + strconv.Itoa(len(sent))
+		})
+		if _, err := tx.ExecContext(ctx, q, sent...); err != nil {
+			return fmt.Errorf("%.60s: %w", q, err)
+		}
+	}
+	return tx.Commit()
+}
+
+// placeholder is a numbered placeholder of inDatabasePart.
+var placeholder = regexp.MustCompile(`\$[1-4]`)
+
+// changesSQL is a renewal's changes as the action log records them, as
+// text built by the server.
+const changesSQL = `'[{"field":"amount","before":null,"after":{"amount":"' || price || '","currency":"USD"}},` +
+	`{"field":"expense_id","before":null,"after":"' || expense || '"},` +
+	`{"field":"expires_on","before":"' || period_start || '","after":"' || period_end || '"},` +
+	`{"field":"periods_paid","before":' || periods_paid || ',"after":' || (periods_paid + 1) || '}]'`

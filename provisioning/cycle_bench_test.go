@@ -3,6 +3,7 @@ package provisioning_test
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"testing"
@@ -227,6 +228,37 @@ func benchCycleRenew(b *testing.B, st *bunstore.Store, n int) {
 		b.ReportMetric(viaSQL, "renewals/s")
 		cpu.report(b)
 	})
+	// The floor of the database itself: the same rows written by the
+	// server from set-based statements, one part per core at once.
+	if st.Dialect() == bunstore.DialectPostgres {
+		b.Run("in-database", func(b *testing.B) {
+			db := st.DB().(*bun.DB).DB
+			renewed := 0
+			var cpu cpuMeter
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				expires := today.AddMonths(5 + i) // after the baseline's, renewed to 3 months ahead
+				svcs := w.seed(b, n, expires)
+				b.StartTimer()
+				cpu.start()
+				err := inDatabase(ctx, db, w.clients, runtime.NumCPU(), expires, billkit.Instant(w.clock.Now()), system.ID)
+				cpu.stop()
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				var paid int
+				if err := st.DB().QueryRowContext(ctx, "SELECT count(*) FROM billkit_service_renewals WHERE period_start = ?",
+					expires.String()).Scan(&paid); err != nil || paid != len(svcs) {
+					b.Fatalf("the server paid %d periods of %d (%v)", paid, len(svcs), err)
+				}
+				b.StartTimer()
+				renewed += len(svcs)
+			}
+			b.ReportMetric(float64(renewed)/b.Elapsed().Seconds(), "renewals/s")
+			cpu.report(b)
+		})
+	}
 	if one > 0 && viaSQL > 0 {
 		b.Logf("%d services: cycle %.0f renewals/s, raw SQL %.0f renewals/s, ratio %.2f", n, one, viaSQL, one/viaSQL)
 		if viaCycle != one {
