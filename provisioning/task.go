@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/billkit/billkit"
 	"github.com/billkit/billkit/catalog"
@@ -170,8 +172,11 @@ func moduleOf(pt *catalog.ProductType) string {
 // transaction:
 //
 //   - done: the task is done and the service takes the status Transition
-//     gives, with the module's Result.Params merged into its Params; a
-//     completed delete frees the service's slot on its server;
+//     gives, with the module's Result.Params merged into its Params and
+//     its Message in the history, exactly as CompleteTask applies a later
+//     answer (see CompletionOf); a completed delete frees the service's
+//     slot on its server. Params that CompleteTask would refuse fail the
+//     task instead, for staff to see;
 //   - pending: the task waits for CompleteTask (or FailTask);
 //   - an error: the task is queued again after Config.Backoff, unless the
 //     error is permanent (Permanent) or the attempts are spent, when it
@@ -250,9 +255,19 @@ func (m *Manager) runTask(ctx context.Context, id TaskID) (bool, error) {
 			res, err = m.callModule(ctx, mod, req)
 		}
 	}
+	var done completion
+	if err == nil && !res.Pending {
+		// An answer given at once is checked as a later one is
+		// (CompleteTask): what billkit cannot keep fails the task for staff
+		// to see, rather than being kept unchecked. The module would give
+		// the same answer again, so it is not retried.
+		if done, err = CompletionOf(res).check(); err != nil {
+			err = &PermanentError{Message: "the module's answer cannot be kept", Err: err}
+		}
+	}
 	// What the module answered is kept even when the caller has gone
 	// meanwhile: it is the only record of it.
-	return true, m.finishAttempt(context.WithoutCancel(ctx), t, started, module, res, err, dept)
+	return true, m.finishAttempt(context.WithoutCancel(ctx), t, started, module, res, done, err, dept)
 }
 
 // prepare finds a task's module (the service's product type's, when the
@@ -383,8 +398,9 @@ func guardedCall[T any](parent context.Context, name string, timeout time.Durati
 }
 
 // finishAttempt records an attempt and applies its outcome, in one
-// transaction.
-func (m *Manager) finishAttempt(ctx context.Context, claimed *Task, started time.Time, module string, res Result, runErr error, dept string) error {
+// transaction: done, the success the module answered (its Result,
+// checked through CompletionOf) completes the task as CompleteTask would.
+func (m *Manager) finishAttempt(ctx context.Context, claimed *Task, started time.Time, module string, res Result, done completion, runErr error, dept string) error {
 	outcome := outcomeDone
 	msg := ""
 	switch {
@@ -425,7 +441,7 @@ func (m *Manager) finishAttempt(ctx context.Context, claimed *Task, started time
 			t.Module = module
 		}
 		if outcome == outcomeDone {
-			return m.settle(ctx, tx, selfActor, t, TaskDone, "done", res.Params, res.Message)
+			return m.settle(ctx, tx, selfActor, t, TaskDone, "done", done)
 		}
 		before := *t
 		t.LeaseUntil, t.UpdatedAt = time.Time{}, now
@@ -452,9 +468,12 @@ func (m *Manager) finishAttempt(ctx context.Context, claimed *Task, started time
 
 // settle ends a task with status final (done or skipped) and applies its
 // success to the service, locked in tx: the status Transition gives,
-// params merged, the operation cleared; a delete frees the server slot.
-// verb names the action on the task; memo goes to the history.
-func (m *Manager) settle(ctx context.Context, tx Store, actor billkit.Actor, t *Task, final TaskStatus, verb string, params map[string]string, memo string) error {
+// c.params merged, the operation cleared; a delete frees the server slot.
+// verb names the action on the task; c.memo goes to the history. It is
+// the one place a task's success is applied, whether its module answered
+// at once (RunTask), later (CompleteTask) or staff skipped it.
+func (m *Manager) settle(ctx context.Context, tx Store, actor billkit.Actor, t *Task, final TaskStatus, verb string, c completion) error {
+	params, memo := c.params, c.memo
 	now := m.now()
 	before := *t
 	t.Status, t.FinishedAt, t.LeaseUntil, t.LastError, t.UpdatedAt = final, now, time.Time{}, "", now
@@ -542,13 +561,66 @@ func cloneService(s *Service) *Service {
 	return &c
 }
 
-// CompleteTaskParams are what staff (or an asynchronous answer) report of
-// an operation done elsewhere.
+// CompleteTaskParams are what completes a task: what staff report of an
+// operation done elsewhere (a manual task), or what a module's answer
+// says (CompletionOf), whether the module gave it at once or later, as a
+// webhook's callback. Either way they are checked the same way and
+// applied by the same code, so that an answer is worth the same however
+// it came.
 type CompleteTaskParams struct {
-	// Params are values to keep on the service, as a module's Result.Params.
+	// Params are values to keep on the service, merged into its Params as
+	// a module's Result.Params: at most 100 keys of 1 to 64 bytes without
+	// spaces, values of at most 4096 bytes, all UTF-8.
 	Params map[string]string `json:"params,omitempty"`
-	// Message is a note for the service's history.
+	// Message is a note for the service's history: at most 2000 bytes.
 	Message string `json:"message,omitempty"`
+}
+
+// maxNote is the longest note memoText keeps: a task's error, a memo.
+const maxNote = 2000
+
+// CompletionOf returns what a module's successful Result completes its
+// task with: its Params, and its Message with invalid UTF-8 replaced and
+// cut to the 2000 bytes a note keeps (a module's long message is cut, not
+// refused). The task runner completes a task with it when the module
+// answers at once, and an answer that comes later (a webhook's callback)
+// is passed through it to CompleteTask, so that the two are checked and
+// applied alike.
+//
+// Of a Result, Params and Message are what complete a task. Status, Usage
+// and LoginURL answer sync, usage and login_link, which are asked at once
+// (Manager.SyncService, ServiceUsage, LoginLink), run no task and so are
+// never answered later; in the answer to an operation that runs as a task
+// they are left unused, whether it comes at once or later.
+func CompletionOf(res Result) CompleteTaskParams {
+	msg := strings.TrimSpace(strings.ToValidUTF8(res.Message, "\uFFFD"))
+	if len(msg) > maxNote {
+		const more = "…"
+		cut := maxNote - len(more)
+		for cut > 0 && !utf8.RuneStart(msg[cut]) {
+			cut--
+		}
+		msg = strings.TrimSpace(msg[:cut]) + more
+	}
+	return CompleteTaskParams{Params: res.Params, Message: msg}
+}
+
+// completion is a task's success, checked: what settle applies.
+type completion struct {
+	params map[string]string
+	memo   string
+}
+
+// check checks p, naming the field at fault ("params[key]", "message")
+// in an invalid error, and returns what settle applies.
+func (p CompleteTaskParams) check() (completion, error) {
+	var v billkit.FieldErrors
+	params := checkParams(&v, "params", p.Params)
+	memo := memoText(&v, "message", p.Message)
+	if err := v.Err(); err != nil {
+		return completion{}, err
+	}
+	return completion{params: params, memo: memo}, nil
 }
 
 // taskNotFound is the error for a task that does not exist or that the
@@ -630,19 +702,20 @@ func (m *Manager) editTask(ctx context.Context, actor billkit.Actor, id TaskID, 
 	return t, nil
 }
 
-// CompleteTask marks a waiting or failed task done by hand, as if its
-// module had answered with p.Params: the service takes its new status. It
-// is how a manual task, or a webhook's asynchronous answer, ends. It needs
-// provisioning.task:edit, and is staff's.
+// CompleteTask marks a waiting or failed task done, exactly as if its
+// module had answered at once with p (see CompletionOf): in one
+// transaction the service takes its new status and keeps p.Params, and
+// p.Message goes to its history. It is how a manual task, or a webhook's
+// later answer, ends. Params or a message that RunTask would not keep
+// either are an invalid error naming the field, and change nothing. It
+// needs provisioning.task:edit, and is staff's.
 func (m *Manager) CompleteTask(ctx context.Context, actor billkit.Actor, id TaskID, p CompleteTaskParams) (*Task, error) {
-	var v billkit.FieldErrors
-	params := checkParams(&v, "params", p.Params)
-	memo := memoText(&v, "message", p.Message)
-	if err := v.Err(); err != nil {
+	done, err := p.check()
+	if err != nil {
 		return nil, err
 	}
 	return m.editTask(ctx, actor, id, "complete", []TaskStatus{TaskWaiting, TaskFailed}, func(tx Store, t *Task, _ time.Time) error {
-		return m.settle(ctx, tx, actor, t, TaskDone, "complete", params, memo)
+		return m.settle(ctx, tx, actor, t, TaskDone, "complete", done)
 	})
 }
 
@@ -699,7 +772,7 @@ func (m *Manager) SkipTask(ctx context.Context, actor billkit.Actor, id TaskID, 
 		return nil, err
 	}
 	return m.editTask(ctx, actor, id, "skip", []TaskStatus{TaskQueued, TaskWaiting, TaskFailed}, func(tx Store, t *Task, _ time.Time) error {
-		return m.settle(ctx, tx, actor, t, TaskSkipped, "skip", nil, memo)
+		return m.settle(ctx, tx, actor, t, TaskSkipped, "skip", completion{memo: memo})
 	})
 }
 

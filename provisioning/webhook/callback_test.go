@@ -1,8 +1,10 @@
 package webhook_test
 
 import (
+	"context"
 	"encoding/hex"
 	"errors"
+	"net/http"
 	"strconv"
 	"strings"
 	"testing"
@@ -162,5 +164,36 @@ func TestVerifyCallbackBadBody(t *testing.T) {
 				t.Fatalf("VerifyCallback: %v, want an error on %s", err, c.field)
 			}
 		})
+	}
+}
+
+// TestCallbackReadsAsTheSynchronousAnswer answers an operation at once with
+// a body, and answers the same operation later with the same body as a
+// callback: the two stand for the same Result, and so complete the task
+// with the same provisioning.CompletionOf.
+func TestCallbackReadsAsTheSynchronousAnswer(t *testing.T) {
+	answer := `"status":"ok","params":{"ip":"192.0.2.10","login":"u1042"},"service_status":"active",` +
+		`"usage":{"traffic":12.50,"disk":"3"},"login_url":"https://panel.example/l/u1042","message":"created"`
+	rm, srv := newRemote(t, http.StatusOK, `{`+answer+`}`)
+	req := request(provisioning.OpOpen)
+	atOnce, err := newModule(t, rm, srv.URL, webhook.Config{}).Run(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	body := []byte(`{"task_id":"` + req.TaskID.String() + `",` + answer + `}`)
+	cb, err := webhook.VerifyCallback(secret, webhook.Sign(secret, start, body), body, start, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(atOnce, cb.Result()); diff != "" {
+		t.Fatalf("Result (-at once +callback):\n%s", diff)
+	}
+	want := provisioning.CompleteTaskParams{Params: map[string]string{"ip": "192.0.2.10", "login": "u1042"}, Message: "created"}
+	if diff := cmp.Diff(want, provisioning.CompletionOf(cb.Result())); diff != "" {
+		t.Fatalf("CompletionOf (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(provisioning.CompletionOf(atOnce), provisioning.CompletionOf(cb.Result())); diff != "" {
+		t.Fatalf("CompletionOf (-at once +callback):\n%s", diff)
 	}
 }

@@ -61,11 +61,22 @@
 //	{"task_id": "<the Idempotency-Key>", "status": "ok" | "error",
 //	 "params": {...}, "message": "..."}
 //
-// (and, as in an answer, "service_status", "usage" and "login_url" when the
-// operation asks for them), signed with the same secret in the same
-// Billkit-Signature header. VerifyCallback checks the signature and the
-// timestamp and reads the body into a Callback, whose Result and Err are
-// what the task completes with (Manager.CompleteTask).
+// signed with the same secret in the same Billkit-Signature header.
+// VerifyCallback checks the signature and the timestamp and reads the body
+// into a Callback, whose Result and Err are what the task completes or
+// fails with (Manager.CompleteTask with provisioning.CompletionOf, and
+// Manager.FailTask).
+//
+// A later answer is worth exactly what the same answer given at once is:
+// the task runner and the callback go through the same
+// provisioning.CompletionOf and the same checks, so "params" are kept and
+// "message" goes to the service's history either way, and params billkit
+// cannot keep are refused either way. The body may carry the other fields
+// of an answer ("service_status", "usage", "login_url"), read as in an
+// answer; they answer "sync", "usage" and "login_link", which billkit asks
+// at once and never waits for (a 202 or "pending" to them is an error to
+// the caller), so the operations a callback answers leave them unused, as
+// an answer given at once to those operations does.
 //
 // # Listing
 //

@@ -150,9 +150,11 @@ func digits(s string) bool {
 }
 
 // Callback is a remote system's later answer to a request it accepted with
-// 202: the body of a signed POST to billkit, read by VerifyCallback, for the
-// API layer to complete the task with (Manager.CompleteTask). A remote
-// system written in Go may build one and marshal it to JSON.
+// 202 (or "pending"): the body of a signed POST to billkit, read by
+// VerifyCallback, for the API layer to complete the task with
+// (Manager.CompleteTask with provisioning.CompletionOf of Result), which
+// makes it worth exactly what the same answer given at once would be. A
+// remote system written in Go may build one and marshal it to JSON.
 type Callback struct {
 	// TaskID is the task answered: the Idempotency-Key of the request.
 	TaskID provisioning.TaskID `json:"task_id"`
@@ -161,12 +163,14 @@ type Callback struct {
 	Status string `json:"status"`
 	// Params are values to keep on the service.
 	Params map[string]string `json:"params,omitempty"`
-	// ServiceStatus is the status the system reports, for a sync.
+	// ServiceStatus, Usage and LoginURL are read as in a synchronous
+	// answer. They answer a sync, a usage request and a login link, which
+	// billkit asks at once and never waits for; the operations a callback
+	// answers (open, suspend, resume, change, renew, delete) leave them
+	// unused, as they do in an answer given at once.
 	ServiceStatus provisioning.Status `json:"service_status,omitempty"`
-	// Usage is the measured usage by addon code, for a usage request.
-	Usage map[string]string `json:"usage,omitempty"`
-	// LoginURL is where the client signs in, for a login link.
-	LoginURL string `json:"login_url,omitempty"`
+	Usage         map[string]string   `json:"usage,omitempty"`
+	LoginURL      string              `json:"login_url,omitempty"`
 	// Message is a note for staff, or the reason of an error.
 	Message string `json:"message,omitempty"`
 }
@@ -174,7 +178,10 @@ type Callback struct {
 // OK reports whether the work was done.
 func (c Callback) OK() bool { return c.Status == provisioning.AnswerOK }
 
-// Result is the task's result when the callback is ok.
+// Result is the Result the callback stands for when it is ok: the same
+// Result a synchronous answer with the same fields stands for
+// (provisioning.Answer.Result). provisioning.CompletionOf turns it into
+// what completes the task.
 func (c Callback) Result() provisioning.Result {
 	return provisioning.Result{
 		Params:   c.Params,

@@ -191,3 +191,82 @@ func answered(t *testing.T, r response, status int) response {
 	mustStatus(t, r, status)
 	return r
 }
+
+// TestModuleCallbackCarriesTheWholeAnswer completes a waiting task with a
+// callback that carries every field of an answer given at once, as staff
+// then see it through the API: refused values first (each a 400 naming the
+// field, changing nothing), then the answer, then its repeat.
+func TestModuleCallbackCarriesTheWholeAnswer(t *testing.T) {
+	w := newProvWorld(t)
+	svcID, taskID := w.hookService(t)
+	now := w.clock.Advance(time.Minute)
+	svcPath := v1 + "/services/" + svcID.String()
+	history := func() []provisioning.ServiceEvent {
+		t.Helper()
+		return decodeAs[List[provisioning.ServiceEvent]](t, send(t, w.asStaff, "GET", svcPath+"/history", "", 200)).Items
+	}
+	body := func(rest string) string { return `{"task_id":"` + taskID.String() + `","status":"ok",` + rest + `}` }
+	before, events := *w.task(t, taskID), len(history())
+
+	for _, c := range []struct {
+		name, body, reason, field string
+	}{
+		{"a param key with a space", body(`"params":{"ip":"203.0.113.9","a b":"x"}`), "provisioning.param_key_invalid", "params[a b]"},
+		{"a param value too long", body(`"params":{"ip":"` + strings.Repeat("9", 4097) + `"}`), "provisioning.param_value_invalid", "params[ip]"},
+		{"an unknown service status", body(`"service_status":"frozen"`), "webhook.service_status", "service_status"},
+		{"usage that is not a quantity", body(`"usage":{"traffic":[12]}`), "webhook.callback_malformed", "body"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := postCallback(t, w.h, "hook", c.body, webhook.Sign(hookSecret, now, []byte(c.body)))
+			mustFieldError(t, r, 400, c.reason, c.field)
+		})
+	}
+	if after := w.task(t, taskID); after.Status != provisioning.TaskWaiting || !after.UpdatedAt.Equal(before.UpdatedAt) {
+		t.Fatalf("refused callbacks changed the task: %+v", after)
+	}
+	if svc := w.service(t, svcID); svc.Status != provisioning.StatusProcessing || svc.Params["ip"] != "" || len(history()) != events {
+		t.Fatalf("refused callbacks changed the service: %+v", svc)
+	}
+
+	ok := body(`"params":{"ip":"203.0.113.9","login":"u1042"},"service_status":"active","usage":{"traffic":"12.5","disk":3},` +
+		`"login_url":"https://panel.example.net/login/u1042","message":"opened on node 3"`)
+	sig := webhook.Sign(hookSecret, now, []byte(ok))
+	done := decodeAs[provisioning.Task](t, answered(t, postCallback(t, w.h, "hook", ok, sig), 200))
+	if done.Status != provisioning.TaskDone {
+		t.Fatalf("task after the callback: %+v", done)
+	}
+	svc := decodeAs[provisioning.Service](t, send(t, w.asStaff, "GET", svcPath, "", 200))
+	if svc.Status != provisioning.StatusActive || svc.Params["ip"] != "203.0.113.9" || svc.Params["login"] != "u1042" || svc.Operation != "" {
+		t.Fatalf("service after the callback: %+v", svc)
+	}
+	evs := history()
+	if last := evs[len(evs)-1]; last.From != provisioning.StatusProcessing || last.To != provisioning.StatusActive || last.Memo != "opened on node 3" {
+		t.Fatalf("the history ends with %+v", last)
+	}
+
+	// The same callback again changes nothing.
+	w.clock.Advance(time.Minute)
+	again := decodeAs[provisioning.Task](t, answered(t, postCallback(t, w.h, "hook", ok, sig), 200))
+	if again.Status != provisioning.TaskDone || !again.UpdatedAt.Equal(done.UpdatedAt) || len(history()) != len(evs) {
+		t.Fatalf("a repeated callback changed something: %+v", again)
+	}
+	if s := w.service(t, svcID); !s.UpdatedAt.Equal(svc.UpdatedAt) {
+		t.Fatalf("a repeated callback changed the service: %+v", s)
+	}
+}
+
+// TestCompleteTaskChecksParamsAsAnAnswer has staff complete a waiting task
+// by hand: the params they give are checked as a module's answer is.
+func TestCompleteTaskChecksParamsAsAnAnswer(t *testing.T) {
+	w := newProvWorld(t)
+	svcID, taskID := w.hookService(t)
+	path := v1 + "/tasks/" + taskID.String() + "/complete"
+	mustFieldError(t, call(t, w.asStaff, loopback, "POST", path, `{"params":{"a b":"x"}}`), 400, "provisioning.param_key_invalid", "params[a b]")
+	if w.task(t, taskID).Status != provisioning.TaskWaiting || w.service(t, svcID).Status != provisioning.StatusProcessing {
+		t.Fatal("a refused completion changed something")
+	}
+	done := decodeAs[provisioning.Task](t, send(t, w.asStaff, "POST", path, `{"params":{"ip":"203.0.113.9"},"message":"done by hand"}`, 200))
+	if s := w.service(t, svcID); done.Status != provisioning.TaskDone || s.Status != provisioning.StatusActive || s.Params["ip"] != "203.0.113.9" {
+		t.Fatalf("task %+v, service %+v", done, s)
+	}
+}

@@ -131,10 +131,14 @@ func (h *handlers) registerModuleCallbacks(api huma.API) {
 	cbOp := withErrors(op("module-callback", http.MethodPost, moduleCallbackPath, "A webhook module's remote system reports an operation's outcome", "Tasks"),
 		http.StatusUnauthorized, http.StatusNotFound, http.StatusUnprocessableEntity)
 	cbOp.Description = "The body is {\"task_id\": \"<the Idempotency-Key of the request>\", \"status\": \"ok\" | \"error\", \"params\": {...}, \"message\": \"...\"}, " +
+		"with the other fields of a synchronous answer allowed (\"service_status\", \"usage\", \"login_url\"), " +
 		"signed in the Billkit-Signature header (t=<unix seconds>,v1=<hex HMAC-SHA256 of \"<t>.<body>\"> keyed with the module's secret) at most 5 minutes from the server's clock. " +
 		"A module with no secret configured is 404; a signature missing, malformed, wrong or too old is 401 (webhook.signature_*) and changes nothing. " +
 		"A task that does not exist or is another module's is 404 task.not_found. " +
-		"\"ok\" completes the task with the params, which the service keeps; \"error\" fails it with the message, for staff to retry, skip or cancel. " +
+		"\"ok\" completes the task exactly as the same answer given at once would: the service keeps the params and takes its new status, and the message goes to its history; " +
+		"\"service_status\", \"usage\" and \"login_url\" are accepted as in a synchronous answer, and an operation that waits for a callback (open, suspend, resume, change, renew, delete) leaves them unused, as it does at once. " +
+		"Params billkit cannot keep are 400 naming the field, and change nothing. " +
+		"\"error\" fails the task with the message, for staff to retry, skip or cancel. " +
 		"The answer is the task. A callback repeated after the task has finished (or, for \"error\", failed) changes nothing and answers 200 with the task as it is, " +
 		"so the remote system stops sending it. A callback that arrives before billkit has recorded the request's answer is 422 provisioning.task_running " +
 		"or provisioning.task_transition and changes nothing: send it again later. " +
@@ -175,7 +179,9 @@ func (h *handlers) moduleCallback(ctx context.Context, in *moduleCallbackInput) 
 		return t, nil
 	}
 	if cb.OK() {
-		t, err = m.CompleteTask(ctx, actor, t.ID, provisioning.CompleteTaskParams{Params: cb.Params, Message: clip(cb.Message, maxNote)})
+		// The answer completes the task as it would have had it come at
+		// once: through the same CompletionOf, checked by CompleteTask.
+		t, err = m.CompleteTask(ctx, actor, t.ID, provisioning.CompletionOf(cb.Result()))
 	} else {
 		t, err = m.FailTask(ctx, actor, t.ID, clip(cb.Err().Error(), maxNote))
 	}
