@@ -130,7 +130,32 @@ type memoInput struct {
 
 type deleteServiceInput struct {
 	IDPath
-	Body *provisioning.DeleteParams
+	// The options travel in the query, since many HTTP clients and
+	// proxies drop the body of a DELETE; a body is still read.
+	AtPeriodEnd bool   `query:"at_period_end" doc:"Delete when the paid period ends instead of now."`
+	Memo        string `query:"memo" maxLength:"1000" doc:"A note for the service's history."`
+	Body        *provisioning.DeleteParams
+}
+
+// params are the options of the request: the query's, or the body's. Both
+// may be given only if they agree.
+func (in *deleteServiceInput) params() (provisioning.DeleteParams, error) {
+	q := provisioning.DeleteParams{AtPeriodEnd: in.AtPeriodEnd, Memo: in.Memo}
+	if in.Body == nil {
+		return q, nil
+	}
+	b := *in.Body
+	var v billkit.FieldErrors
+	const conflict = "the query and the body give it different values; give it in one of them"
+	v.Check(!q.AtPeriodEnd || b.AtPeriodEnd, "at_period_end", "api.conflicting_options", conflict)
+	v.Check(q.Memo == "" || b.Memo == "" || q.Memo == b.Memo, "memo", "api.conflicting_options", conflict)
+	if err := v.Err(); err != nil {
+		return b, err
+	}
+	if b.Memo == "" {
+		b.Memo = q.Memo
+	}
+	return b, nil
 }
 
 type autoRenewInput struct {
@@ -255,14 +280,15 @@ func (h *handlers) registerServices(api huma.API) {
 		})
 	deleteOp := op("delete-service", http.MethodDelete, "/services/{id}", "Delete a service, now or when its paid period ends", tag, http.StatusUnprocessableEntity)
 	deleteOp.Description = "An ordered service is deleted at once; any other through its module (it is processing until done), " +
-		"or with at_period_end, when its paid period ends (delete_at_period_end). The body is optional. " +
+		"or with at_period_end, when its paid period ends (delete_at_period_end). " +
+		"The options go in the query (?at_period_end=true&memo=...) or in an optional body; given in both, they must agree (400 api.conflicting_options). " +
 		"A client deletes its own service only as its product type allows: never (403 provisioning.client_delete_not_allowed), at once, or at period end whatever it asked."
 	route(api, deleteOp, onClient(provisioning.FunctionService, billkit.OpDelete),
 		func(ctx context.Context, in *deleteServiceInput) (*body[*provisioning.Service], error) {
 			return withService(ctx, in.ID, func(a billkit.Actor, id provisioning.ServiceID) (*provisioning.Service, error) {
-				var p provisioning.DeleteParams
-				if in.Body != nil {
-					p = *in.Body
+				p, err := in.params()
+				if err != nil {
+					return nil, err
 				}
 				return m.DeleteService(ctx, a, id, p)
 			})

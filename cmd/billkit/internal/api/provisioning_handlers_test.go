@@ -419,3 +419,32 @@ func TestProvisioningRules(t *testing.T) {
 		}
 	}
 }
+
+// TestDeleteServiceOptions checks that DELETE /services/{id} takes its
+// options in the query, as clients that drop a DELETE's body send them;
+// that a body still works; and that a query and a body that disagree are
+// refused, naming the option, with nothing changed.
+func TestDeleteServiceOptions(t *testing.T) {
+	w := newProvWorld(t)
+	svc := v1 + "/services/" + w.f.prov.service.String()
+
+	mustFieldError(t, call(t, w.asStaff, loopback, "DELETE", svc+"?at_period_end=true", `{"at_period_end":false}`),
+		400, "api.conflicting_options", "at_period_end")
+	mustFieldError(t, call(t, w.asStaff, loopback, "DELETE", svc+"?memo=one", `{"memo":"two"}`),
+		400, "api.conflicting_options", "memo")
+	mustFieldError(t, call(t, w.asStaff, loopback, "DELETE", svc+"?at_period_end=maybe", ""), 400, "request.invalid_value", "at_period_end")
+	if got := decodeAs[provisioning.Service](t, send(t, w.asStaff, "GET", svc, "", 200)); got.DeleteAtPeriodEnd || got.Status != provisioning.StatusActive {
+		t.Fatalf("a refused delete changed the service: %+v", got)
+	}
+
+	got := decodeAs[provisioning.Service](t, send(t, w.asStaff, "DELETE", svc+"?at_period_end=true&memo=moving+out", "", 200))
+	if !got.DeleteAtPeriodEnd || got.Status != provisioning.StatusActive {
+		t.Fatalf("DELETE ?at_period_end=true: %+v", got)
+	}
+	h := decodeAs[List[provisioning.ServiceEvent]](t, send(t, w.asStaff, "GET", svc+"/history", "", 200))
+	if last := h.Items[len(h.Items)-1]; last.Memo != "moving out" {
+		t.Fatalf("the history's last memo is %q, want the query's", last.Memo)
+	}
+	// The same options in the query and the body agree.
+	send(t, w.asStaff, "DELETE", svc+"?at_period_end=true", `{"at_period_end":true,"memo":"still moving"}`, 200)
+}
