@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -905,10 +907,52 @@ func (m *Manager) ServiceUsage(ctx context.Context, actor billkit.Actor, id Serv
 	if err != nil {
 		return nil, err
 	}
+	if err := checkUsage(res.Usage); err != nil {
+		return nil, err
+	}
 	if res.Usage == nil {
 		return map[string]string{}, nil
 	}
 	return res.Usage, nil
+}
+
+// usageValue is a measured quantity as billkit takes it from a module: a
+// plain decimal, never an exponent a float would have written.
+var usageValue = regexp.MustCompile(`^-?[0-9]{1,30}(\.[0-9]{1,30})?$`)
+
+// checkUsage checks a module's usage: keys as a service's params', values
+// decimals (what is billed from them must be exact). A module that
+// answers otherwise is unavailable "provisioning.module_answer_invalid",
+// naming the key.
+func checkUsage(usage map[string]string) error {
+	var v billkit.FieldErrors
+	v.Check(len(usage) <= 100, "usage", "provisioning.params_too_many", "must have at most 100 keys")
+	for _, k := range slices.Sorted(maps.Keys(usage)) {
+		f := "usage[" + k + "]"
+		if v.Check(k != "" && len(k) <= 64 && utf8.ValidString(k) && !strings.ContainsAny(k, " \t\r\n"), f,
+			"provisioning.param_key_invalid", "keys are 1 to 64 bytes of UTF-8 without spaces") {
+			v.Check(usageValue.MatchString(usage[k]), f, "provisioning.usage_value_invalid", "must be a decimal number such as 12.5")
+		}
+	}
+	if err := v.Err(); err != nil {
+		return billkit.WrapError(err, billkit.CodeUnavailable, "provisioning.module_answer_invalid", "the module answered usage billkit cannot read")
+	}
+	return nil
+}
+
+// checkLoginURL checks the login link a module answered before a client
+// follows it: an absolute http or https URL of at most 4096 bytes. Any
+// other scheme (javascript:, data:, file:) could run in the client's
+// panel, so it is refused as the module's fault,
+// "provisioning.module_answer_invalid".
+func checkLoginURL(raw string) error {
+	u, err := url.Parse(raw)
+	ok := err == nil && len(raw) <= 4096 && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" && utf8.ValidString(raw)
+	if !ok {
+		return billkit.Errorf(billkit.CodeUnavailable, "provisioning.module_answer_invalid",
+			"the module answered a login link that is not an http or https URL")
+	}
+	return nil
 }
 
 // LoginLink asks the service's module where the client signs in to the
@@ -930,6 +974,9 @@ func (m *Manager) LoginLink(ctx context.Context, actor billkit.Actor, id Service
 	}
 	if res.LoginURL == "" {
 		return "", billkit.Errorf(billkit.CodeFailedPrecondition, "provisioning.login_link_unsupported", "this service has no login link")
+	}
+	if err := checkLoginURL(res.LoginURL); err != nil {
+		return "", err
 	}
 	return res.LoginURL, nil
 }

@@ -370,6 +370,22 @@ func TestSyncUsageAndLoginLink(t *testing.T) {
 	_, err = e.mgr.ServiceUsage(ctx, own, svc.ID, start, from)
 	wantField(t, err, "to", "provisioning.range_empty")
 
+	// What a module answers is checked before anyone sees it: a login
+	// link that is not http(s) could run in the client's panel, and usage
+	// that is not a decimal cannot be billed exactly.
+	for _, link := range []string{"javascript:alert(1)", "data:text/html,hi", "//panel.example.com/sso", "ftp://panel.example.com", "https://"} {
+		e.mod.then(answer(provisioning.Result{LoginURL: link}))
+		_, err = e.mgr.LoginLink(ctx, own, svc.ID)
+		wantCode(t, err, billkit.CodeUnavailable, "provisioning.module_answer_invalid")
+	}
+	for _, u := range []map[string]string{{"traffic": "1e3"}, {"traffic": "a lot"}, {"traffic": ""}, {"bad key": "1"}} {
+		e.mod.then(answer(provisioning.Result{Usage: u}))
+		_, err = e.mgr.ServiceUsage(ctx, own, svc.ID, from, start)
+		wantCode(t, err, billkit.CodeUnavailable, "provisioning.module_answer_invalid")
+	}
+	e.mod.then(answer(provisioning.Result{Usage: map[string]string{"traffic": "-0.5", "disk": "100"}}))
+	must[map[string]string](t)(e.mgr.ServiceUsage(ctx, own, svc.ID, from, start))
+
 	_, err = e.mgr.SyncService(ctx, own, svc.ID)
 	wantCode(t, err, billkit.CodeForbidden, provisioning.ReasonStaffOnly)
 	e.mod.then(answer(provisioning.Result{Status: provisioning.StatusSuspended, Params: map[string]string{"ip": "198.51.100.9"}}))
