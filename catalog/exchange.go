@@ -240,7 +240,8 @@ func tariffOfDoc(d TariffDoc) Tariff {
 	return Tariff{
 		Code: d.Code, Name: d.Name.Clone(), Description: d.Description.Clone(), Status: d.Status, Currency: d.Currency,
 		Prices: slices.Clone(d.Prices), Addons: cloneAddons(d.Addons), TrialDays: d.TrialDays,
-		LimitPerClient: d.LimitPerClient, Stock: d.Stock, ClientGroupIDs: slices.Clone(d.ClientGroupIDs), DisplayOrder: d.DisplayOrder,
+		LimitPerClient: d.LimitPerClient, Stock: d.Stock, ClientGroupIDs: slices.Clone(d.ClientGroupIDs),
+		Datacenters: slices.Clone(d.Datacenters), DisplayOrder: d.DisplayOrder,
 	}
 }
 

@@ -260,10 +260,16 @@ type Tariff struct {
 	Stock *int `json:"stock,omitempty" bun:"stock"`
 	// ClientGroupIDs are the IDs (billing.ClientGroupID in text form) of the
 	// client groups that may order the tariff; empty lets everyone.
-	ClientGroupIDs []string  `json:"client_group_ids" bun:"client_group_ids,notnull"`
-	DisplayOrder   int       `json:"display_order" bun:"display_order,notnull"`
-	CreatedAt      time.Time `json:"created_at" bun:"created_at,notnull"`
-	UpdatedAt      time.Time `json:"updated_at" bun:"updated_at,notnull"`
+	ClientGroupIDs []string `json:"client_group_ids" bun:"client_group_ids,notnull"`
+	// Datacenters are the codes of the datacenters a client may choose
+	// from when ordering the tariff; empty, the client does not choose and
+	// the service goes where there is room. Datacenters belong to
+	// provisioning: a code here that names none of the provider's
+	// enabled datacenters is simply not offered.
+	Datacenters  []string  `json:"datacenters" bun:"datacenters,notnull"`
+	DisplayOrder int       `json:"display_order" bun:"display_order,notnull"`
+	CreatedAt    time.Time `json:"created_at" bun:"created_at,notnull"`
+	UpdatedAt    time.Time `json:"updated_at" bun:"updated_at,notnull"`
 }
 
 // Price returns the tariff's price for the period in the currency, or false

@@ -73,6 +73,7 @@ type TariffDoc struct {
 	LimitPerClient int            `json:"limit_per_client,omitempty" yaml:"limit_per_client,omitempty"`
 	Stock          *int           `json:"stock,omitempty" yaml:"stock,omitempty"`
 	ClientGroupIDs []string       `json:"client_group_ids,omitempty" yaml:"client_group_ids,omitempty"`
+	Datacenters    []string       `json:"datacenters,omitempty" yaml:"datacenters,omitempty"`
 	DisplayOrder   int            `json:"display_order,omitempty" yaml:"display_order,omitempty"`
 }
 

@@ -43,6 +43,9 @@ type PublicTariff struct {
 	InStock    bool              `json:"in_stock"`
 	Agreements []PublicAgreement `json:"agreements"`
 	OSImages   []PublicOSImage   `json:"os_images"`
+	// Datacenters are the codes of the datacenters the client may choose
+	// from when ordering; empty, it does not choose.
+	Datacenters []string `json:"datacenters"`
 }
 
 // PublicAddon is an addon of a PublicTariff.

@@ -44,7 +44,7 @@ func (s *Service) PublicCatalog(ctx context.Context, provider billkit.ProviderID
 			Code: t.Code, Name: t.Name.Get(locale), Description: t.Description.Get(locale),
 			Group: sn.groupCode(t.GroupID), Currency: t.Currency, Prices: priced.Prices,
 			InStock: t.Stock == nil || *t.Stock > 0, Addons: []PublicAddon{},
-			Agreements: []PublicAgreement{}, OSImages: []PublicOSImage{},
+			Agreements: []PublicAgreement{}, OSImages: []PublicOSImage{}, Datacenters: append([]string{}, t.Datacenters...),
 		}
 		if pt != nil {
 			p.ProductType, p.Kind, p.TrialDays = pt.Code, pt.Kind, pt.Lifecycle.TrialDays

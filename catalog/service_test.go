@@ -449,6 +449,7 @@ func TestPublicCatalog(t *testing.T) {
 	e := newEnv(t)
 	c := sample(e.prov)
 	c.Tariffs[1].ClientGroupIDs = []string{billkit.NewID[struct{}]().String()}
+	c.Tariffs[0].Datacenters = []string{"fra1", " ams1 "}
 	if _, err := e.svc.ApplyCatalog(ctx, system, c); err != nil {
 		t.Fatal(err)
 	}
@@ -466,6 +467,9 @@ func TestPublicCatalog(t *testing.T) {
 	}
 	if len(tr.Agreements) != 1 || len(tr.OSImages) != 1 || len(tr.Addons) != 5 || tr.Addons[2].Options[1].Name != "ISPmanager" {
 		t.Fatalf("tariff = %+v", tr)
+	}
+	if !slices.Equal(tr.Datacenters, []string{"fra1", "ams1"}) {
+		t.Fatalf("datacenters offered = %q", tr.Datacenters)
 	}
 	if len(sf.Groups) != 1 || sf.Groups[0].Code != "vps-small" {
 		t.Fatalf("groups = %+v", sf.Groups)

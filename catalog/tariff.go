@@ -15,7 +15,7 @@ func (sn *snapshot) tariffDoc(t *Tariff) TariffDoc {
 		ProductType: sn.typeCode(t.ProductTypeID), Group: sn.groupCode(t.GroupID),
 		Status: t.Status, Currency: t.Currency, Prices: t.Prices, Addons: t.Addons,
 		TrialDays: t.TrialDays, LimitPerClient: t.LimitPerClient, Stock: t.Stock,
-		ClientGroupIDs: t.ClientGroupIDs, DisplayOrder: t.DisplayOrder,
+		ClientGroupIDs: t.ClientGroupIDs, Datacenters: t.Datacenters, DisplayOrder: t.DisplayOrder,
 	}
 }
 
@@ -45,6 +45,7 @@ func (sn *snapshot) buildTariff(v *billkit.FieldErrors, prefix string, d TariffD
 		LimitPerClient: d.LimitPerClient,
 		Stock:          d.Stock,
 		ClientGroupIDs: append([]string{}, d.ClientGroupIDs...),
+		Datacenters:    append([]string{}, d.Datacenters...),
 		DisplayOrder:   d.DisplayOrder,
 	}
 	t.Addons = make([]Addon, len(d.Addons))

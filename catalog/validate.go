@@ -203,6 +203,7 @@ func validateTariff(v *billkit.FieldErrors, t *Tariff, pt *ProductType, enums ma
 		}
 	}
 	t.ClientGroupIDs = groups
+	t.Datacenters = checkDatacenterCodes(v, t.Datacenters)
 	seen := map[string]bool{}
 	for i := range t.Addons {
 		field := fmt.Sprintf("addons[%d]", i)
@@ -496,4 +497,33 @@ func CheckChange(from, to Tariff, fromGroup *TariffGroup) error {
 		return deny("the tariff group " + fromGroup.Code + " does not allow it")
 	}
 	return nil
+}
+
+// maxTariffDatacenters bounds the datacenters one tariff offers.
+const maxTariffDatacenters = 100
+
+// ReasonDatacentersTooMany is the reason for a tariff that lists more than
+// maxTariffDatacenters datacenters.
+const ReasonDatacentersTooMany = "catalog.datacenters_too_many"
+
+// checkDatacenterCodes checks the datacenter codes a tariff offers: codes
+// (as ValidCode), each once, at most maxTariffDatacenters. It returns them
+// trimmed, never nil.
+func checkDatacenterCodes(v *billkit.FieldErrors, codes []string) []string {
+	v.Check(len(codes) <= maxTariffDatacenters, "datacenters", ReasonDatacentersTooMany,
+		fmt.Sprintf("must list at most %d datacenters", maxTariffDatacenters))
+	out := make([]string, 0, len(codes))
+	seen := map[string]bool{}
+	for i, c := range codes {
+		c = strings.TrimSpace(c)
+		field := fmt.Sprintf("datacenters[%d]", i)
+		if !v.Check(ValidCode(c), field, ReasonCodeMalformed, "must be a datacenter's code") {
+			continue
+		}
+		if v.Check(!seen[c], field, ReasonCodeDuplicate, "is listed twice") {
+			seen[c] = true
+			out = append(out, c)
+		}
+	}
+	return out
 }

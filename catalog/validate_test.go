@@ -1,6 +1,7 @@
 package catalog_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/billkit/billkit"
@@ -89,6 +90,13 @@ func TestValidateTariff(t *testing.T) {
 		{func(t *catalog.Tariff) { t.Prices = nil }, "prices", catalog.ReasonNoPrice},
 		{func(t *catalog.Tariff) { t.Stock = ptr(-1) }, "stock", catalog.ReasonNegative},
 		{func(t *catalog.Tariff) { t.ClientGroupIDs = []string{"vip"} }, "client_group_ids[0]", "id.malformed"},
+		{func(t *catalog.Tariff) { t.Datacenters = []string{"fra1", "Frankfurt 1"} }, "datacenters[1]", catalog.ReasonCodeMalformed},
+		{func(t *catalog.Tariff) { t.Datacenters = []string{"fra1", "ams1", "fra1"} }, "datacenters[2]", catalog.ReasonCodeDuplicate},
+		{func(t *catalog.Tariff) {
+			for i := range 101 {
+				t.Datacenters = append(t.Datacenters, fmt.Sprintf("dc%d", i))
+			}
+		}, "datacenters", catalog.ReasonDatacentersTooMany},
 		{func(t *catalog.Tariff) {
 			t.Addons = []catalog.Addon{{Code: "a", Name: text("A"), BillingType: catalog.BillingNone, Prices: t.Prices}}
 		}, "addons[0].prices", catalog.ReasonPricesNotAllowed},

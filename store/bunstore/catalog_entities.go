@@ -177,6 +177,9 @@ var catalogTariffs = list[catalog.Tariff]{
 			if t.ClientGroupIDs == nil {
 				t.ClientGroupIDs = []string{}
 			}
+			if t.Datacenters == nil {
+				t.Datacenters = []string{}
+			}
 		},
 	},
 	order: catalogDisplayOrder,

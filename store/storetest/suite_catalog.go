@@ -51,7 +51,8 @@ func (f *catalogFixture) tariff(t *testing.T, pt *catalog.ProductType, code stri
 			{Code: "panel", Name: directory.Text{"en": "Panel"}, BillingType: catalog.BillingEnum, Enumeration: "panel",
 				Options: []catalog.AddonOption{{Value: "isp", Prices: []catalog.Price{{Period: catalog.PeriodMonth, Currency: "USD", Amount: dec("2")}}}}},
 		},
-		TrialDays: ptr(7), Stock: ptr(10), ClientGroupIDs: []string{}, DisplayOrder: order, CreatedAt: t0, UpdatedAt: t0}
+		TrialDays: ptr(7), Stock: ptr(10), ClientGroupIDs: []string{}, Datacenters: []string{"fra1", "ams1"},
+		DisplayOrder: order, CreatedAt: t0, UpdatedAt: t0}
 	must(t, f.c.InsertTariff(context.Background(), tr))
 	return tr
 }

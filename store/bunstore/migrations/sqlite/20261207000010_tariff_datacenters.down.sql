@@ -1,0 +1,1 @@
+ALTER TABLE billkit_catalog_tariffs DROP COLUMN datacenters;
