@@ -35,8 +35,16 @@ func NewMemory(t testing.TB) *bunstore.Store {
 // directory (with WAL), and closes it when the test ends. Use it where a test
 // needs what only a file has: reopening, or another process.
 func NewFile(t testing.TB) *bunstore.Store {
+	st, _ := NewFileDSN(t)
+	return st
+}
+
+// NewFileDSN is NewFile that also returns the file's DSN, for another
+// process (a command under test, a child process) to open.
+func NewFileDSN(t testing.TB) (*bunstore.Store, string) {
 	t.Helper()
-	return openMigrated(t, t.TempDir()+"/billkit.db")
+	dsn := t.TempDir() + "/billkit.db"
+	return openMigrated(t, dsn), dsn
 }
 
 func openMigrated(t testing.TB, dsn string) *bunstore.Store {

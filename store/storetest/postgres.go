@@ -36,6 +36,13 @@ func PostgresDSN(t testing.TB) string {
 // the database when the test ends. Each call gets its own database, so tests
 // may run in parallel.
 func NewPostgres(t testing.TB) *bunstore.Store {
+	st, _ := NewPostgresDSN(t)
+	return st
+}
+
+// NewPostgresDSN is NewPostgres that also returns the new database's DSN,
+// for another process to open.
+func NewPostgresDSN(t testing.TB) (*bunstore.Store, string) {
 	t.Helper()
 	dsn := PostgresDSN(t)
 	ctx := context.Background()
@@ -70,5 +77,5 @@ func NewPostgres(t testing.TB) *bunstore.Store {
 	u.Path = "/" + name
 	// Registered after the drop, so it runs before it (cleanups run last
 	// first): the Store's connections close, then the database goes.
-	return openMigrated(t, u.String())
+	return openMigrated(t, u.String()), u.String()
 }
