@@ -11,6 +11,7 @@ import (
 	"github.com/billkit/billkit/billing"
 	"github.com/billkit/billkit/catalog"
 	"github.com/billkit/billkit/provisioning"
+	"github.com/shopspring/decimal"
 )
 
 // yearWorld is the state "a year in a test" keeps beside the database, to
@@ -31,6 +32,16 @@ type yearWorld struct {
 	// waiting are the orders by invoice never paid in: the cycle pays them
 	// when the balance covers them anyway, or cancels them.
 	waiting map[provisioning.OrderID]*yearClient
+	// ledger is each client's sum and count of ledger entries, read a
+	// day at a time: the ledger only grows.
+	ledger   map[billkit.ClientID]*ledgerTotal
+	ledgerTo time.Time
+}
+
+// ledgerTotal is what a client's ledger entries add up to.
+type ledgerTotal struct {
+	sum     decimal.Decimal
+	entries int64
 }
 
 type yearClient struct {
@@ -66,9 +77,14 @@ type yearService struct {
 //     while its client could pay it, none is active past its grace, none
 //     suspended for non-payment that its client could pay, none suspended
 //     past the deletion period, none still processing;
+//   - the ledger is conserved: every client's cached balance is the sum
+//     of its ledger entries, over as many entries as it counts (the day's
+//     new entries added to what the days before summed: the ledger only
+//     grows, and an entry changed or lost on the way is caught by the
+//     full audit);
 //   - every three months, billing's auditor finds nothing (and at the
-//     end): it reads the whole ledger, which the daily balance check
-//     stands in for between its runs.
+//     end): it reads the whole ledger, every invoice and every expense
+//     again.
 func TestCycleYear(t *testing.T) {
 	// 1,000 services; 200 under -short and under the race detector, which
 	// makes the run ten times slower (CI runs the full size without it).
@@ -83,7 +99,7 @@ func TestCycleYear(t *testing.T) {
 	w := &yearWorld{t: t, e: e, rnd: rand.New(rand.NewPCG(2027, 2029)), loc: loc,
 		types: map[catalog.ProductTypeID]catalog.Lifecycle{e.vps.ID: e.vps.Lifecycle},
 		byID:  map[billkit.ClientID]*yearClient{}, svcs: map[provisioning.ServiceID]*yearService{},
-		waiting: map[provisioning.OrderID]*yearClient{}}
+		waiting: map[provisioning.OrderID]*yearClient{}, ledger: map[billkit.ClientID]*ledgerTotal{}}
 	w.buildCatalog()
 	// 23:30 UTC on January 9th, 2027: the 10th in Berlin.
 	e.clock.Set(time.Date(2027, 1, 9, 23, 30, 0, 0, time.UTC))
@@ -372,6 +388,64 @@ func (w *yearWorld) check(d billkit.Date) {
 			t.Fatalf("%s: client %s has %s, paid %s and was charged %s", d, c.id, got, c.paid, spent)
 		}
 		w.checkStatuses(d, c, got, byClient[c.id])
+	}
+	w.checkLedger(d)
+}
+
+// checkLedger adds the ledger entries made since the last check to each
+// client's totals and checks them against the cached balances: billing's
+// AuditLedger, a day at a time.
+func (w *yearWorld) checkLedger(d billkit.Date) {
+	t := w.t
+	to := w.e.clock.Now().Add(time.Microsecond)
+	f := billing.LedgerFilter{From: w.ledgerTo, To: to, PageParams: billkit.PageParams{Limit: billkit.MaxPageLimit}}
+	for {
+		page, err := w.e.bill.ListEntries(ctx, system, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, en := range page.Items {
+			lt := w.ledger[en.ClientID]
+			if lt == nil {
+				lt = &ledgerTotal{}
+				w.ledger[en.ClientID] = lt
+			}
+			lt.sum, lt.entries = lt.sum.Add(en.Amount.Amount()), lt.entries+1
+		}
+		if f.Cursor = page.NextCursor; f.Cursor == "" {
+			break
+		}
+	}
+	w.ledgerTo = to
+	rows, err := w.e.st.DB().QueryContext(ctx, `SELECT client_id, balance, entries FROM billkit_client_balances`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	seen := 0
+	for rows.Next() {
+		var (
+			id      billkit.ClientID
+			balance string
+			entries int64
+		)
+		if err := rows.Scan(&id, &balance, &entries); err != nil {
+			t.Fatal(err)
+		}
+		seen++
+		lt := w.ledger[id]
+		if lt == nil {
+			lt = &ledgerTotal{}
+		}
+		if b := decimal.RequireFromString(balance); !b.Equal(lt.sum) || entries != lt.entries {
+			t.Fatalf("%s: client %s's balance is %s over %d entries; its ledger sums %s over %d", d, id, b, entries, lt.sum, lt.entries)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if seen != len(w.ledger) {
+		t.Fatalf("%s: %d cached balances, %d clients with ledger entries", d, seen, len(w.ledger))
 	}
 }
 
