@@ -260,7 +260,8 @@ func afterRenewal(ctx context.Context, tx Store, svc *Service, resume bool) (Ope
 
 // ListRenewals lists the periods paid for a service, or for a client's
 // services, by period start. It needs provisioning.service:read on the
-// client (customers: their own); f.ServiceID or f.ClientID is required.
+// client (customers: their own, and not the periods a former owner of a
+// moved service paid); f.ServiceID or f.ClientID is required.
 func (m *Manager) ListRenewals(ctx context.Context, actor billkit.Actor, f RenewalFilter) (billkit.Page[Renewal], error) {
 	var none billkit.Page[Renewal]
 	if err := actor.Validate(); err != nil {
@@ -283,6 +284,11 @@ func (m *Manager) ListRenewals(ctx context.Context, actor billkit.Actor, f Renew
 		}
 		if !f.ClientID.IsZero() && f.ClientID != svc.ClientID {
 			return billkit.Page[Renewal]{Items: []Renewal{}}, nil
+		}
+		// A client sees the periods it paid, not those a former owner
+		// of a moved service paid (its renewals keep their client).
+		if _, all := actor.VisibleClients(); !all {
+			f.ClientID = svc.ClientID
 		}
 	}
 	if !f.ClientID.IsZero() {
