@@ -96,8 +96,9 @@ const (
 	dueTasksRounds = 10
 	// expiredOrdersEvery is how often new orders left unpaid past their
 	// time are cancelled. The cycle cancels them too, hourly; this runs
-	// more often so that the stock and server slots they hold come back
-	// sooner.
+	// more often so that the tariff stock they hold comes back sooner
+	// (an order takes no server slot: its services are placed when it is
+	// paid).
 	expiredOrdersEvery = 10 * time.Minute
 )
 
