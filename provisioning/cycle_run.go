@@ -555,13 +555,16 @@ func (m *Manager) RunCycle(ctx context.Context, actor billkit.Actor, opts CycleO
 	}
 	now = billkit.Instant(now)
 	rep := CycleReport{DryRun: opts.DryRun, Now: now, Failures: []CycleFailure{}}
-	if err := m.cycleOrders(ctx, actor, now, &rep); err != nil {
+	// The orders come first, from the same money: in a dry run, what the
+	// orders it would pay take is not there for the renewals after them.
+	orderFunds := newPaperOps(m)
+	if err := m.cycleOrders(ctx, actor, now, &rep, orderFunds); err != nil {
 		return rep, err
 	}
 	pols := newCyclePolicies(m)
 	var paper *paperOps
 	if opts.DryRun {
-		paper = newPaperOps(m)
+		paper = orderFunds
 	}
 	// The scan reaches as far ahead as a reminder can be, in the zone
 	// furthest ahead of UTC.
@@ -763,8 +766,9 @@ func serviceFailure(id ServiceID, err error) CycleFailure {
 }
 
 // cycleOrders cancels the orders unpaid past their CancelAt and pays the
-// new orders the balance covers (in a dry run: counts them).
-func (m *Manager) cycleOrders(ctx context.Context, actor billkit.Actor, now time.Time, rep *CycleReport) error {
+// new orders the balance covers (in a dry run: counts them), keeping in
+// paper what the balances have left.
+func (m *Manager) cycleOrders(ctx context.Context, actor billkit.Actor, now time.Time, rep *CycleReport, paper *paperOps) error {
 	if !rep.DryRun {
 		n, err := m.CancelExpiredOrders(ctx, now)
 		rep.OrdersCancelled += n
@@ -772,7 +776,6 @@ func (m *Manager) cycleOrders(ctx context.Context, actor billkit.Actor, now time
 			return err
 		}
 	}
-	paper := newPaperOps(m)
 	f := OrderFilter{Statuses: []OrderStatus{OrderNew}, PageParams: billkit.PageParams{Limit: 200}}
 	for {
 		page, err := m.store.ListOrders(ctx, f)

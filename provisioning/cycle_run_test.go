@@ -292,6 +292,42 @@ func TestCycleDryRunWritesNothing(t *testing.T) {
 	wantCode(t, err, billkit.CodeForbidden, "")
 }
 
+// TestCycleDryRunPaysOrdersFirst checks that a dry run spends a balance
+// as the run does: the new orders it pays first, then the renewals from
+// what is left.
+func TestCycleDryRunPaysOrdersFirst(t *testing.T) {
+	e := newShopEnv(t)
+	c := e.newClient(t, "Both")
+	e.payer(t, c.ID)
+	e.topUp(t, c.ID, "10.00")
+	e.order(t, c.ID, e.vpsItem(1, "1"))
+	e.drainTasks(t)
+	// On the day the service expires, the client orders another by
+	// invoice and pays in enough for one of the two.
+	e.clock.Set(e.clock.Now().AddDate(0, 1, 0))
+	o, err := e.mgr.CreateOrder(ctx, customer(c.ID), provisioning.CreateOrderParams{
+		ClientID: c.ID, PayBy: provisioning.PayByInvoice, Items: []provisioning.OrderItemParams{e.vpsItem(1, "1")},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Status != provisioning.OrderNew {
+		t.Fatalf("order = %+v", o)
+	}
+	e.topUp(t, c.ID, "10.00")
+	dry, err := e.mgr.RunCycle(ctx, admin(), provisioning.CycleOptions{DryRun: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dry.OrdersPaid != 1 || dry.Renewals != 0 || dry.Unpaid != 1 {
+		t.Fatalf("dry run = %+v, want the order paid and the renewal unpaid", dry)
+	}
+	real := e.cycle(t)
+	if real.OrdersPaid != dry.OrdersPaid || real.Renewals != dry.Renewals || real.Unpaid != dry.Unpaid {
+		t.Fatalf("the run %+v did not do what the dry run said %+v", real, dry)
+	}
+}
+
 func TestCycleInvoiceForClientsWhoPayByInvoice(t *testing.T) {
 	e := newShopEnv(t, withConfig(func(c *provisioning.Config) { c.NoticeDays = []int{3} }))
 	byInvoice, err := e.bill.CreateClient(ctx, system, billing.CreateClientParams{ProviderID: e.prov.ID, Name: "Invoiced",

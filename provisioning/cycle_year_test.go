@@ -65,8 +65,9 @@ type yearService struct {
 // clients who pay in at random, some too little; the clock moves a day at
 // a time for 24 months at 23:30 UTC (already the next day in Berlin, the
 // provider's zone), across month ends, the leap day 2028-02-29 and four
-// changes of daylight saving time. The cycle runs every day, then the
-// tasks it queued. After every day:
+// changes of daylight saving time. The cycle runs every day, after a dry
+// run whose counts it must match, then the tasks it queued. After every
+// day:
 //
 //   - every service is charged exactly once for every period it ran:
 //     its renewals follow each other without a gap or an overlap (a
@@ -109,6 +110,10 @@ func TestCycleYear(t *testing.T) {
 	days := 0
 	for d := first; d.Before(last); d = w.today() {
 		w.dayOf(d)
+		dry, err := e.mgr.RunCycle(ctx, system, provisioning.CycleOptions{DryRun: true})
+		if err != nil {
+			t.Fatalf("%s: dry run: %v", d, err)
+		}
 		rep, err := e.mgr.RunCycle(ctx, system, provisioning.CycleOptions{})
 		if err != nil {
 			t.Fatalf("%s: %v", d, err)
@@ -116,6 +121,7 @@ func TestCycleYear(t *testing.T) {
 		if len(rep.Failures) > 0 {
 			t.Fatalf("%s: failures %+v", d, rep.Failures)
 		}
+		w.sameAsDry(d, dry, rep)
 		e.drainTasks(t)
 		w.settle(d)
 		w.check(d)
@@ -390,6 +396,19 @@ func (w *yearWorld) check(d billkit.Date) {
 		w.checkStatuses(d, c, got, byClient[c.id])
 	}
 	w.checkLedger(d)
+}
+
+// sameAsDry checks that the day's run did what its dry run, just before,
+// said it would: the same decisions on the same data, whichever lane the
+// run took them in.
+func (w *yearWorld) sameAsDry(d billkit.Date, dry, real provisioning.CycleReport) {
+	counts := func(r provisioning.CycleReport) [9]int {
+		return [9]int{r.Notices, r.Invoices, r.Renewals, r.Unpaid, r.Suspensions, r.Resumptions, r.Deletions, r.OrdersPaid, r.OrdersCancelled}
+	}
+	if counts(dry) != counts(real) {
+		w.t.Fatalf("%s: the run did %v (notices, invoices, renewals, unpaid, suspensions, resumptions, deletions, orders paid, cancelled); its dry run said %v",
+			d, counts(real), counts(dry))
+	}
 }
 
 // checkLedger adds the ledger entries made since the last check to each
