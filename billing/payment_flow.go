@@ -64,6 +64,12 @@ type preparedPayment struct {
 // preparePayment checks p as CreatePayment does and returns the payment
 // to store.
 func (s *Service) preparePayment(ctx context.Context, actor billkit.Actor, p CreatePaymentParams) (*preparedPayment, error) {
+	return s.preparePaymentIn(ctx, s.store, actor, p)
+}
+
+// preparePaymentIn is preparePayment reading through st: the Service's
+// store, or a caller's transaction (CreatePaymentTx).
+func (s *Service) preparePaymentIn(ctx context.Context, st Store, actor billkit.Actor, p CreatePaymentParams) (*preparedPayment, error) {
 	if err := actor.Validate(); err != nil {
 		return nil, err
 	}
@@ -78,14 +84,14 @@ func (s *Service) preparePayment(ctx context.Context, actor billkit.Actor, p Cre
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	c, err := s.paymentClient(ctx, s.store, actor, p.ClientID, billkit.OpCreate)
+	c, err := s.paymentClient(ctx, st, actor, p.ClientID, billkit.OpCreate)
 	if err != nil {
 		return nil, err
 	}
 	if c.Status == ClientStatusDeleted {
 		return nil, billkit.Errorf(billkit.CodeFailedPrecondition, "client.deleted", "client %s is deleted", c.Number)
 	}
-	m, err := s.store.GetPaymentMethod(ctx, p.MethodID)
+	m, err := st.GetPaymentMethod(ctx, p.MethodID)
 	if billkit.IsCode(err, billkit.CodeNotFound) {
 		return nil, billkit.InvalidField("method_id", "payment_method.not_found", "is not a payment method")
 	}
@@ -95,7 +101,7 @@ func (s *Service) preparePayment(ctx context.Context, actor billkit.Actor, p Cre
 	if !m.Enabled {
 		return nil, billkit.InvalidField("method_id", "payment_method.disabled", "is disabled")
 	}
-	co, err := s.store.GetCompany(ctx, m.CompanyID)
+	co, err := st.GetCompany(ctx, m.CompanyID)
 	if err != nil {
 		return nil, err
 	}
@@ -110,7 +116,7 @@ func (s *Service) preparePayment(ctx context.Context, actor billkit.Actor, p Cre
 		v.Check(!p.InvoiceID.IsZero(), "invoice_id", ReasonBalanceNeedsInvoice, "a payment from the balance pays an invoice")
 	}
 	if !p.InvoiceID.IsZero() {
-		inv, err := s.store.GetInvoice(ctx, p.InvoiceID)
+		inv, err := st.GetInvoice(ctx, p.InvoiceID)
 		switch {
 		case billkit.IsCode(err, billkit.CodeNotFound) || (err == nil && inv.ClientID != c.ID):
 			v.Add("invoice_id", "invoice.not_found", "is not an invoice of the client")
@@ -119,7 +125,7 @@ func (s *Service) preparePayment(ctx context.Context, actor billkit.Actor, p Cre
 		}
 	}
 	cur := methodCurrency(m, c)
-	digits, err := currencyDigits(ctx, s.store, cur)
+	digits, err := currencyDigits(ctx, st, cur)
 	if err != nil {
 		return nil, err
 	}
@@ -159,13 +165,19 @@ func (s *Service) preparePayment(ctx context.Context, actor billkit.Actor, p Cre
 // as started already (an attempt counted and a check planned), for a
 // start that follows at once.
 func (s *Service) insertPayment(ctx context.Context, actor billkit.Actor, pp *preparedPayment, claim bool) error {
+	return s.insertPaymentIn(ctx, s.store, actor, pp, claim)
+}
+
+// insertPaymentIn is insertPayment in st: the Service's store, or a
+// caller's transaction, in a savepoint of it (CreatePaymentTx).
+func (s *Service) insertPaymentIn(ctx context.Context, st Store, actor billkit.Actor, pp *preparedPayment, claim bool) error {
 	now := s.now()
 	p := pp.p
 	p.CreatedAt, p.UpdatedAt = now, now
 	if claim {
 		p.Attempts, p.CheckAfter = 1, now.Add(NextPaymentCheck(1))
 	}
-	return s.store.InTx(ctx, func(tx Store) error {
+	return st.InTx(ctx, func(tx Store) error {
 		if err := tx.InsertPayment(ctx, p); err != nil {
 			return err
 		}
@@ -387,7 +399,9 @@ func (s *Service) convertPayment(ctx context.Context, p *Payment) (*conversion, 
 // transaction: the payment's row is locked first, and the state machine
 // decides whether the report changes anything. A report that the state
 // machine refuses (a duplicate, a late "pending" after "paid") changes
-// nothing and returns the payment as it is, without an error.
+// nothing and returns the payment as it is, without an error. The call
+// that makes the payment paid calls Config.OnPaymentPaid once the
+// transaction has committed.
 func (s *Service) applyOutcome(ctx context.Context, actor billkit.Actor, id PaymentID, o outcome) (*Payment, error) {
 	p, err := s.store.GetPayment(ctx, id)
 	if err != nil {
@@ -408,7 +422,9 @@ func (s *Service) applyOutcome(ctx context.Context, actor billkit.Actor, id Paym
 		}
 	}
 	var out *Payment
+	paid := false // this call made the payment paid
 	err = s.store.InTx(ctx, func(tx Store) error {
+		paid = false
 		now := s.now()
 		if o.eventID != "" {
 			fresh, err := tx.InsertPaymentEvent(ctx, &PaymentEvent{Gateway: p.Gateway, EventID: o.eventID, PaymentID: id, Status: o.status, ReceivedAt: now})
@@ -488,6 +504,7 @@ func (s *Service) applyOutcome(ctx context.Context, actor billkit.Actor, id Paym
 			if err := s.creditPayment(ctx, tx, actor, cur, o); err != nil {
 				return err
 			}
+			paid = true
 		}
 		if err := record(ctx, tx, actor, now, FunctionPayment, verb, id.String(), cur.ClientID, &before, cur); err != nil {
 			return err
@@ -499,6 +516,12 @@ func (s *Service) applyOutcome(ctx context.Context, actor billkit.Actor, id Paym
 	})
 	if err != nil {
 		return nil, err
+	}
+	if paid && s.cfg.OnPaymentPaid != nil {
+		// The money is on the balance: what the hook does with it is not
+		// undone by a caller that stops waiting.
+		cp := *out
+		s.cfg.OnPaymentPaid(context.WithoutCancel(ctx), &cp)
 	}
 	return out, nil
 }

@@ -59,6 +59,17 @@ type Config struct {
 	// charge; without it a syntactically valid ID is enough and the
 	// decision records that it was not confirmed.
 	VATChecker VATChecker
+	// OnPaymentPaid, when set, is called once a payment has become paid
+	// and the transaction that credited its money to the client's balance
+	// has committed, with a copy of the payment as it was then: once per
+	// payment, whichever of the gateway's answer to Start, a callback,
+	// ReconcilePayments or a staff confirmation said so first. It runs in
+	// the call that applied the payment, after the payment is safe, and
+	// cannot fail that call. What it starts must therefore also happen
+	// without it: provisioning.Manager.PayOrdersOfPayment pays at once the
+	// orders the payment was for, which the billing cycle pays anyway when
+	// the hook is missing, fails or the process stops first.
+	OnPaymentPaid func(ctx context.Context, p *Payment)
 }
 
 // DefaultClientNumberFormat is Config.ClientNumberFormat's default:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -124,6 +125,7 @@ func (m *Manager) cycleFast(ctx context.Context, tx Store, actor billkit.Actor, 
 			}
 			plans = append(plans, plan)
 		}
+		plans, slow = keepClientsTogether(plans, slow)
 		return m.doFast(ctx, tx, actor, plans, &t)
 	})
 	switch {
@@ -134,6 +136,37 @@ func (m *Manager) cycleFast(ctx context.Context, tx Store, actor billkit.Actor, 
 	default:
 		return nil, tally{}, err
 	}
+}
+
+// keepClientsTogether sends to the slow lane the fast plans of every client
+// that has a service there too, so that each client's services are paid
+// in service order, from one balance, as a dry run pays them: were the
+// fast lane to pay one client's renewals first, its resumption in the
+// slow lane might find the money gone that the dry run gave it. Clients
+// whose services all take the fast lane (nearly all of them) keep it. The
+// slow lane's services stay in ID order.
+func keepClientsTogether(plans []fastPlan, slow []Service) ([]fastPlan, []Service) {
+	if len(slow) == 0 {
+		return plans, slow
+	}
+	slowClients := make(map[billkit.ClientID]bool, len(slow))
+	for i := range slow {
+		slowClients[slow[i].ClientID] = true
+	}
+	kept := plans[:0]
+	moved := false
+	for _, p := range plans {
+		if slowClients[p.svc.ClientID] {
+			slow = append(slow, *p.svc)
+			moved = true
+			continue
+		}
+		kept = append(kept, p)
+	}
+	if moved {
+		slices.SortFunc(slow, func(a, b Service) int { return a.ID.Compare(b.ID) })
+	}
+	return kept, slow
 }
 
 // doFast carries out plans: reminders first, then the charges, then the

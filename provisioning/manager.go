@@ -11,7 +11,8 @@ import (
 
 // Billing is what provisioning asks of billing: prices, charges, credits
 // and the proformas of orders and renewals in the caller's transaction,
-// clients. *billing.Service satisfies it.
+// clients, and the gateway payments of orders (created in the order's
+// transaction, started after it). *billing.Service satisfies it.
 type Billing interface {
 	PriceOrder(ctx context.Context, actor billkit.Actor, p billing.OrderPriceParams) (*billing.OrderPrice, error)
 	ChargeTx(ctx context.Context, tx billing.Store, actor billkit.Actor, p billing.ChargeParams) (*billing.Expense, error)
@@ -23,6 +24,9 @@ type Billing interface {
 	RedeemPromoTx(ctx context.Context, tx billing.Store, actor billkit.Actor, code string, client billkit.ClientID, ref string) (*billing.PromoRedemption, error)
 	IssueProformaTx(ctx context.Context, tx billing.Store, actor billkit.Actor, p billing.CreateInvoiceParams) (*billing.Invoice, error)
 	VoidInvoiceTx(ctx context.Context, tx billing.Store, actor billkit.Actor, id billing.InvoiceID) (*billing.Invoice, error)
+	CreatePaymentTx(ctx context.Context, tx billing.Store, actor billkit.Actor, p billing.CreatePaymentParams) (*billing.Payment, error)
+	StartPayment(ctx context.Context, actor billkit.Actor, id billing.PaymentID, o billing.StartOptions) (*billing.Payment, error)
+	GetPayment(ctx context.Context, actor billkit.Actor, id billing.PaymentID) (*billing.Payment, error)
 }
 
 var _ Billing = (*billing.Service)(nil)

@@ -277,7 +277,10 @@ const (
 	// and leaves the order new: the payment for the proforma credits the
 	// balance, from which the order is paid (PayOrder, or the cycle).
 	PayByInvoice PayBy = "invoice"
-	// PayByGateway starts a payment; the order is paid when it is.
+	// PayByGateway pays by one of billing's payments at a gateway, with a
+	// method the client names (Order.PaymentID); the order is paid from
+	// the balance as soon as the payment is (Manager.StartOrderPayment,
+	// Manager.PayOrdersOfPayment).
 	PayByGateway PayBy = "gateway"
 )
 
@@ -294,7 +297,10 @@ type Order struct {
 	// InvoiceID is, for PayByInvoice, the proforma issued with the order:
 	// one advance line per item, its gross the order's Total. It is voided
 	// when the order is cancelled, or paid while nothing was paid on it (the
-	// money came another way). PaymentID is the payment that pays it.
+	// money came another way). PaymentID is, for PayByGateway, billing's
+	// payment of the order's Total (Manager.StartOrderPayment): its money
+	// credits the balance, from which the order is paid; a new payment
+	// replaces one that failed or was cancelled.
 	InvoiceID billing.InvoiceID `json:"invoice_id,omitzero" bun:"invoice_id,nullzero"`
 	PaymentID billing.PaymentID `json:"payment_id,omitzero" bun:"payment_id,nullzero"`
 	// CancelAt is when an unpaid order is cancelled.
@@ -374,7 +380,10 @@ type Task struct {
 	// task may be claimed again.
 	LeaseUntil time.Time `json:"lease_until,omitzero" bun:"lease_until,nullzero"`
 	LastError  string    `json:"last_error,omitempty" bun:"last_error,notnull"`
-	// Department is the department a manual task waits on.
+	// Department is the department whose queue a manual task is in: its
+	// module's (ManualModule.Department), recorded when the task starts
+	// waiting and kept once it is over; "" for the other tasks. Clients do
+	// not see it.
 	Department string    `json:"department,omitempty" bun:"department,notnull"`
 	CreatedAt  time.Time `json:"created_at" bun:"created_at,notnull"`
 	UpdatedAt  time.Time `json:"updated_at" bun:"updated_at,notnull"`

@@ -44,12 +44,20 @@ const (
 	ReasonOneDomainPerService = "provisioning.domain_quantity"
 )
 
+// ReasonDatacenterNotOffered is the reason for a client's choice of a
+// datacenter its tariff does not offer (catalog.Tariff.Datacenters).
+const ReasonDatacenterNotOffered = "provisioning.datacenter_not_offered"
+
 // CreateOrderParams order services for a client.
 type CreateOrderParams struct {
 	ClientID billkit.ClientID `json:"client_id"`
 	// PayBy is how the order is paid; "" is PayByBalance.
-	PayBy PayBy             `json:"pay_by,omitempty"`
-	Items []OrderItemParams `json:"items"`
+	PayBy PayBy `json:"pay_by,omitempty"`
+	// MethodID is, with PayByGateway, the payment method the client pays
+	// with: the order's payment is created with it (see CreateOrder). It
+	// may be left out and named later, to StartOrderPayment.
+	MethodID billing.PaymentMethodID `json:"method_id,omitzero"`
+	Items    []OrderItemParams       `json:"items"`
 }
 
 // OrderItemParams are one line of an order: Quantity services of a tariff
@@ -67,9 +75,15 @@ type OrderItemParams struct {
 	// Domain is required where the product type needs one (a domain, or a
 	// type whose service names are made of it).
 	Domain string `json:"domain,omitempty"`
-	// DatacenterID is the datacenter the client chose; zero lets the
-	// placement choose.
+	// DatacenterID is the datacenter chosen; zero (and no Datacenter)
+	// lets the placement choose. A client chooses only among the
+	// datacenters its tariff offers (catalog.Tariff.Datacenters); staff
+	// may choose any enabled datacenter of the provider.
 	DatacenterID DatacenterID `json:"datacenter_id,omitzero"`
+	// Datacenter is the chosen datacenter by its code, as the storefront
+	// shows the tariff's (catalog.PublicTariff.Datacenters); given with
+	// DatacenterID, both must name the same datacenter.
+	Datacenter string `json:"datacenter,omitempty"`
 	// Agreements are the codes of the agreements the client accepted: all
 	// those the tariff requires.
 	Agreements []string `json:"agreements,omitempty"`
@@ -102,7 +116,8 @@ type orderPlan struct {
 // are billed by their usage); addon values outside the addon's limits; a
 // missing or malformed domain where the product type needs one; an OS
 // image the tariff does not offer; a datacenter that is not the
-// provider's or is disabled; an agreement the tariff requires and the
+// provider's or is disabled, or (for a client) that the tariff does not
+// offer; an agreement the tariff requires and the
 // client did not accept; more services than Tariff.LimitPerClient or
 // Tariff.Stock allow; a promo code that cannot be used.
 //
@@ -118,8 +133,16 @@ type orderPlan struct {
 // balance does not cover it the error is billing's failed_precondition
 // billing.insufficient_funds and nothing is written. PayByInvoice and
 // PayByGateway leave the order new until Config.OrderTTL has passed: the
-// client's payment credits the balance, and PayOrder (or the cycle, once
-// the balance covers it) pays the order from there. PayByInvoice also
+// client's payment credits the balance, and the order is paid from there,
+// by PayOrder, by PayOrdersOfPayment as soon as the payment it was for is
+// paid, or by the cycle once the balance covers it. PayByGateway with
+// p.MethodID also creates, in the same transaction, billing's payment of
+// the order's Total with that method (Order.PaymentID), new, for
+// StartOrderPayment to start at the gateway (PlaceOrder does both); a
+// method that cannot pay the order (unknown, disabled, the balance, in
+// another currency than the order's, outside its limits) is an invalid
+// error on "method_id" and nothing is written. A gateway order that costs
+// nothing is paid at once, as by balance. PayByInvoice also
 // issues, in the same transaction, a proforma of one advance line per item
 // whose gross is the order's Total (Order.InvoiceID): paying it credits the
 // balance and charges nothing, the order charges once when it is paid. A
@@ -141,6 +164,7 @@ func (m *Manager) CreateOrder(ctx context.Context, actor billkit.Actor, p Create
 	}
 	v.Check(p.PayBy == PayByBalance || p.PayBy == PayByInvoice || p.PayBy == PayByGateway, "pay_by", ReasonPayByUnknown,
 		"must be balance, invoice or gateway")
+	v.Check(p.MethodID.IsZero() || p.PayBy == PayByGateway, "method_id", ReasonMethodWithoutGateway, "is only for pay_by gateway")
 	checkOrderShape(&v, p.Items)
 	if err := v.Err(); err != nil {
 		return nil, err
@@ -161,7 +185,8 @@ func (m *Manager) CreateOrder(ctx context.Context, actor billkit.Actor, p Create
 		ID: billkit.NewID[Order](), ProviderID: plan.client.ProviderID, ClientID: plan.client.ID, Status: OrderNew, PayBy: p.PayBy,
 		Items: make([]OrderItem, len(p.Items)), Total: billkit.Zero(plan.client.Currency), CreatedAt: now, UpdatedAt: now,
 	}
-	ck := &orderChecks{m: m, plan: plan, today: today, counts: map[catalog.TariffID]int{}}
+	_, staff := actor.VisibleClients()
+	ck := &orderChecks{m: m, plan: plan, today: today, counts: map[catalog.TariffID]int{}, staff: staff}
 	for i, it := range p.Items {
 		line, item, err := ck.item(ctx, &v, fmt.Sprintf("items[%d]", i), it)
 		if err != nil {
@@ -191,13 +216,16 @@ func (m *Manager) CreateOrder(ctx context.Context, actor billkit.Actor, p Create
 		if err := m.orderProforma(ctx, tx, actor, o, plan); err != nil {
 			return err
 		}
+		if err := m.orderPaymentTx(ctx, tx, actor, o, p.MethodID); err != nil {
+			return err
+		}
 		if err := tx.InsertOrder(ctx, o); err != nil {
 			return err
 		}
 		if err := record(ctx, tx, actor, now, FunctionOrder, "create", o.ID.String(), o.ClientID, nil, o); err != nil {
 			return err
 		}
-		if p.PayBy == PayByBalance {
+		if p.PayBy == PayByBalance || freeByGateway(o) {
 			return m.payOrderTx(ctx, tx, actor, o, plan, today)
 		}
 		return nil
@@ -255,10 +283,13 @@ type orderChecks struct {
 	plan   *orderPlan
 	today  billkit.Date
 	counts map[catalog.TariffID]int
-	// agreements and images are the provider's, read once.
-	agreements []catalog.Agreement
-	images     []catalog.OSImage
-	read       bool
+	// staff may choose any datacenter; a client, those the tariff offers.
+	staff bool
+	// agreements, images and datacenters are the provider's, read once.
+	agreements  []catalog.Agreement
+	images      []catalog.OSImage
+	datacenters []Datacenter
+	read        bool
 }
 
 // item checks one item and prices it. Problems with the input are added to
@@ -314,15 +345,7 @@ func (ck *orderChecks) item(ctx context.Context, v *billkit.FieldErrors, f strin
 				fmt.Sprintf("agreement %s must be accepted to order tariff %s", a.Code, t.Code))
 		}
 	}
-	if !it.DatacenterID.IsZero() {
-		dc, err := m.store.GetDatacenter(ctx, it.DatacenterID)
-		switch {
-		case billkit.IsCode(err, billkit.CodeNotFound) || err == nil && (dc.ProviderID != c.ProviderID || !dc.Enabled):
-			v.Add(f+".datacenter_id", ReasonDatacenterUnknown, "is not a datacenter open to the client")
-		case err != nil:
-			return orderLine{}, nil, err
-		}
-	}
+	it.DatacenterID = ck.datacenter(v, f, t, it)
 
 	taken := ck.counts[t.ID] + q
 	ck.counts[t.ID] = taken
@@ -406,7 +429,52 @@ func (ck *orderChecks) readLists(ctx context.Context) error {
 		return ck.m.cfg.Catalog.ListOSImages(ctx, selfActor, catalog.OSImageFilter{ProviderID: provider,
 			PageParams: billkit.PageParams{Limit: billkit.MaxPageLimit, Cursor: cursor}})
 	})
+	if err != nil {
+		return err
+	}
+	ck.datacenters, err = billkit.CollectPages(func(cursor string) (billkit.Page[Datacenter], error) {
+		return ck.m.store.ListDatacenters(ctx, DatacenterFilter{ProviderID: provider,
+			PageParams: billkit.PageParams{Limit: billkit.MaxPageLimit, Cursor: cursor}})
+	})
 	return err
+}
+
+// datacenter checks the datacenter an item chose, by ID or by code, and
+// returns its ID (zero when none was chosen, or on a problem, added to v):
+// an enabled datacenter of the provider and, when a client orders, one of
+// those tariff t offers.
+func (ck *orderChecks) datacenter(v *billkit.FieldErrors, f string, t *catalog.Tariff, it OrderItemParams) DatacenterID {
+	if it.DatacenterID.IsZero() && it.Datacenter == "" {
+		return DatacenterID{}
+	}
+	field := f + ".datacenter_id"
+	if it.DatacenterID.IsZero() {
+		field = f + ".datacenter"
+	}
+	var dc *Datacenter
+	for i := range ck.datacenters {
+		d := &ck.datacenters[i]
+		if d.ID == it.DatacenterID || it.DatacenterID.IsZero() && d.Code == it.Datacenter {
+			dc = d
+			break
+		}
+	}
+	switch {
+	case dc == nil || !dc.Enabled:
+		v.Add(field, ReasonDatacenterUnknown, "is not a datacenter open to the client")
+		return DatacenterID{}
+	case it.Datacenter != "" && dc.Code != it.Datacenter:
+		v.Add(f+".datacenter", ReasonDatacenterUnknown, fmt.Sprintf("is not the code of datacenter_id (%s)", dc.Code))
+		return DatacenterID{}
+	case !ck.staff && !slices.Contains(t.Datacenters, dc.Code):
+		msg := fmt.Sprintf("tariff %s does not let clients choose a datacenter", t.Code)
+		if len(t.Datacenters) > 0 {
+			msg = fmt.Sprintf("tariff %s lets clients choose among %s", t.Code, strings.Join(t.Datacenters, ", "))
+		}
+		v.Add(field, ReasonDatacenterNotOffered, msg)
+		return DatacenterID{}
+	}
+	return dc.ID
 }
 
 // orderablePeriods lists the periods a tariff is ordered for.
@@ -648,14 +716,8 @@ func (m *Manager) orderPlanOf(ctx context.Context, o *Order) (*orderPlan, error)
 // insufficient funds are billing.insufficient_funds; nothing is written
 // then.
 func (m *Manager) PayOrder(ctx context.Context, actor billkit.Actor, id OrderID) (*Order, error) {
-	if err := actor.Validate(); err != nil {
-		return nil, err
-	}
-	o, err := m.store.GetOrder(ctx, id)
+	o, err := m.orderFor(ctx, actor, id, billkit.OpEdit)
 	if err != nil {
-		return nil, err
-	}
-	if err := actor.AuthorizeClient(billkit.R(FunctionOrder, billkit.OpEdit), o.ClientID, billkit.NotFound("order", id)); err != nil {
 		return nil, err
 	}
 	return m.payOrder(ctx, actor, o)
@@ -711,18 +773,11 @@ func orderPayable(o *Order, now time.Time) error {
 // own; others get order.not_found). An order that is not new is
 // failed_precondition ReasonOrderNotNew.
 func (m *Manager) CancelOrder(ctx context.Context, actor billkit.Actor, id OrderID) (*Order, error) {
-	if err := actor.Validate(); err != nil {
-		return nil, err
-	}
-	o, err := m.store.GetOrder(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if err := actor.AuthorizeClient(billkit.R(FunctionOrder, billkit.OpEdit), o.ClientID, billkit.NotFound("order", id)); err != nil {
+	if _, err := m.orderFor(ctx, actor, id, billkit.OpEdit); err != nil {
 		return nil, err
 	}
 	var out *Order
-	err = m.store.InTx(ctx, func(tx Store) error {
+	err := m.store.InTx(ctx, func(tx Store) error {
 		var err error
 		out, err = m.cancelOrderTx(ctx, tx, actor, id, time.Time{})
 		return err
@@ -761,12 +816,16 @@ func (m *Manager) cancelOrderTx(ctx context.Context, tx Store, actor billkit.Act
 	return o, record(ctx, tx, actor, now, FunctionOrder, "cancel", o.ID.String(), o.ClientID, &before, o)
 }
 
-// CancelExpiredOrders cancels the new orders whose CancelAt is before now
-// (unpaid for Config.OrderTTL), each in its own transaction, and returns
-// how many it cancelled. The cycle calls it; the system cancels them.
+// CancelExpiredOrders cancels the new orders whose CancelAt is now or
+// earlier (unpaid for Config.OrderTTL), each in its own transaction, and
+// returns how many it cancelled. The cycle calls it; the system cancels
+// them.
 func (m *Manager) CancelExpiredOrders(ctx context.Context, now time.Time) (int, error) {
 	actor := billkit.SystemActor("provisioning.cycle")
-	f := OrderFilter{Statuses: []OrderStatus{OrderNew}, CancelBefore: billkit.Instant(now), PageParams: billkit.PageParams{Limit: 200}}
+	// An order expires at its CancelAt (orderPayable): those whose
+	// CancelAt is before the next instant a store keeps.
+	cutoff := billkit.Instant(now).Add(time.Microsecond)
+	f := OrderFilter{Statuses: []OrderStatus{OrderNew}, CancelBefore: cutoff, PageParams: billkit.PageParams{Limit: 200}}
 	n := 0
 	for {
 		page, err := m.store.ListOrders(ctx, f)
@@ -796,17 +855,7 @@ func (m *Manager) CancelExpiredOrders(ctx context.Context, now time.Time) (int, 
 // GetOrder returns an order. It needs provisioning.order:read on its
 // client (customers: their own; others get order.not_found).
 func (m *Manager) GetOrder(ctx context.Context, actor billkit.Actor, id OrderID) (*Order, error) {
-	if err := actor.Validate(); err != nil {
-		return nil, err
-	}
-	o, err := m.store.GetOrder(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if err := actor.AuthorizeClient(billkit.R(FunctionOrder, billkit.OpRead), o.ClientID, billkit.NotFound("order", id)); err != nil {
-		return nil, err
-	}
-	return o, nil
+	return m.orderFor(ctx, actor, id, billkit.OpRead)
 }
 
 // ListOrders lists orders in ID order (oldest first). With f.ClientID it

@@ -17,7 +17,8 @@ const ReasonNoServer = "provisioning.no_server"
 // has room (in datacenter when it is not zero), claiming one slot of it
 // (Store.ClaimServerSlot), and sets svc.ServerID and svc.DatacenterID. A
 // product type without a module, or a module that needs no server (manual)
-// with no server configured, leaves the service without one. No server
+// with no server configured, leaves the service without one, in the
+// datacenter chosen if any. No server
 // with room is failed_precondition "provisioning.no_server".
 //
 // Whether a module needs a server is the provider's configuration: a
@@ -27,6 +28,11 @@ const ReasonNoServer = "provisioning.no_server"
 // server's last slot moves on to the next server. Nothing is written when
 // no server has room.
 func (m *Manager) placeService(ctx context.Context, tx Store, svc *Service, pt *catalog.ProductType, datacenter DatacenterID) error {
+	// The service is in the datacenter chosen, on a server there or, with
+	// no server to choose from, for whoever opens it by hand.
+	if !datacenter.IsZero() {
+		svc.DatacenterID = datacenter
+	}
 	if pt == nil || pt.Module == "" {
 		return nil
 	}

@@ -231,6 +231,11 @@ type TaskFilter struct {
 	ServiceID ServiceID
 	ClientIDs []billkit.ClientID
 	Statuses  []TaskStatus
+	// Departments, when not nil, keeps the tasks in the queue of one of
+	// these departments (Task.Department); empty selects none, and so does
+	// "", which is no department. A department's queue is Departments {d}
+	// with Statuses {TaskWaiting}.
+	Departments []string
 	// DueBy keeps queued tasks whose NextRunAt ≤ DueBy and running tasks
 	// whose LeaseUntil ≤ DueBy: what a worker may claim.
 	DueBy time.Time

@@ -161,7 +161,7 @@ func (m *Manager) serviceModule(ctx context.Context, st Store, svc *Service) (st
 // moduleOf is the module of a product type's services.
 func moduleOf(pt *catalog.ProductType) string {
 	if pt.Module == "" {
-		return ManualModule{}.Name()
+		return ManualModuleName
 	}
 	return pt.Module
 }
@@ -249,8 +249,8 @@ func (m *Manager) runTask(ctx context.Context, id TaskID) (bool, error) {
 		mod, req, err = m.prepare(ctx, t)
 		module = t.Module
 		if err == nil {
-			if mm, ok := mod.(ManualModule); ok {
-				dept = mm.Department
+			if q, ok := mod.(queued); ok {
+				dept = q.queue()
 			}
 			res, err = m.callModule(ctx, mod, req)
 		}
@@ -833,7 +833,10 @@ func (m *Manager) GetTask(ctx context.Context, actor billkit.Actor, id TaskID) (
 }
 
 // ListTasks lists tasks in creation order, limited for customers to their
-// clients'. It needs provisioning.task:read.
+// clients'. It needs provisioning.task:read. f.Departments lists
+// departments' queues, which are staff's: a customer filtering by
+// department is forbidden "provisioning.staff_only", and a department ""
+// is invalid.
 func (m *Manager) ListTasks(ctx context.Context, actor billkit.Actor, f TaskFilter) (billkit.Page[Task], error) {
 	var none billkit.Page[Task]
 	if err := actor.Validate(); err != nil {
@@ -844,8 +847,16 @@ func (m *Manager) ListTasks(ctx context.Context, actor billkit.Actor, f TaskFilt
 	for i, s := range f.Statuses {
 		v.Check(validTaskStatus(s), fmt.Sprintf("statuses[%d]", i), "provisioning.task_status_unknown", fmt.Sprintf("%q is not a task status", s))
 	}
+	for i, d := range f.Departments {
+		v.Check(d != "", fmt.Sprintf("departments[%d]", i), "required", "is required")
+	}
 	if err := v.Err(); err != nil {
 		return none, err
+	}
+	if f.Departments != nil {
+		if err := staffOnly(actor, "list tasks by department"); err != nil {
+			return none, err
+		}
 	}
 	ids, err := listScope(actor, billkit.R(FunctionTask, billkit.OpRead), f.ClientIDs)
 	if err != nil {

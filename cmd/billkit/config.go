@@ -35,6 +35,13 @@ type config struct {
 	// Modules is the path of the YAML file that lists the processing
 	// modules (see modules.go); empty for the manual module alone.
 	Modules string `env:"BILLKIT_MODULES"`
+	// OrderTTL, NoticeDays, InvoiceDaysBefore and TaskAttempts are the
+	// provisioning manager's settings (see provisioningSettings); empty
+	// leaves provisioning's defaults.
+	OrderTTL          string `env:"BILLKIT_ORDER_TTL"`
+	NoticeDays        string `env:"BILLKIT_NOTICE_DAYS"`
+	InvoiceDaysBefore string `env:"BILLKIT_INVOICE_DAYS_BEFORE"`
+	TaskAttempts      string `env:"BILLKIT_TASK_ATTEMPTS"`
 }
 
 // loadConfig reads the configuration from environ, a list of "KEY=value"
@@ -64,6 +71,10 @@ func (c *config) bindFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.RatesURL, "rates-url", c.RatesURL, "address of the exchange rate feed (env BILLKIT_RATES_URL)")
 	fs.StringVar(&c.Modules, "modules", c.Modules, "YAML file listing the processing modules (env BILLKIT_MODULES)")
 	fs.BoolVar(&c.CookieSecure, "cookie-secure", c.CookieSecure, "mark the session cookie Secure on plain HTTP too, behind a TLS proxy (env BILLKIT_COOKIE_SECURE)")
+	fs.StringVar(&c.OrderTTL, "order-ttl", c.OrderTTL, "how long an unpaid order waits before it is cancelled, a `duration` such as 48h (env BILLKIT_ORDER_TTL; default 72h)")
+	fs.StringVar(&c.NoticeDays, "notice-days", c.NoticeDays, "the `days` before expiry clients are reminded, such as 7,1, or none (env BILLKIT_NOTICE_DAYS; default 10,5,3,1,0)")
+	fs.StringVar(&c.InvoiceDaysBefore, "invoice-days-before", c.InvoiceDaysBefore, "how many `days` before expiry clients who pay by invoice get a renewal's invoice (env BILLKIT_INVOICE_DAYS_BEFORE; default 10)")
+	fs.StringVar(&c.TaskAttempts, "task-attempts", c.TaskAttempts, "how many `times` a provisioning task runs before it fails for staff (env BILLKIT_TASK_ATTEMPTS; default 8)")
 }
 
 // validate checks the values that have a closed set.
@@ -80,6 +91,9 @@ func (c config) validate() error {
 		return fmt.Errorf("--dsn: must not be empty")
 	}
 	if _, err := parseSecretKey(c.SecretKey); err != nil {
+		return err
+	}
+	if _, err := c.provisioningSettings(); err != nil {
 		return err
 	}
 	return nil

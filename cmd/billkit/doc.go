@@ -20,6 +20,38 @@
 //	billkit servers listing  list what a server's module finds on it, as
 //	                         services to import (--json for the rows)
 //
+// The life of services, from a shell, on the database of --dsn, as the
+// command line's system actor (each a thin layer over provisioning.Manager;
+// --json prints the objects, and lists as pages {"items", "next_cursor"}):
+//
+//	billkit orders           list [--client ID] [--status S], show ID,
+//	                         create --client ID --tariff ID|--tariff-code CODE
+//	                         --period P [--quantity N] [--addon code=value ...]
+//	                         [--pay-by balance|invoice|gateway] [...], pay ID,
+//	                         cancel ID
+//	billkit services         list [--client ID] [--status S], show ID,
+//	                         history ID, suspend ID --reason R [--memo M],
+//	                         resume ID, open ID, delete ID [--at-period-end],
+//	                         renew ID, auto-renew ID on|off, special-price ID
+//	                         AMOUNT CURRENCY, move ID --to CLIENT, clone ID,
+//	                         change ID [--tariff ...] [--period P] [--addon ...]
+//	                         [--quote], sync ID
+//	billkit tasks            list [--service ID] [--client ID] [--status S],
+//	                         show ID, attempts ID, retry ID, skip ID, cancel ID,
+//	                         complete ID [--param k=v ...] [--message M],
+//	                         fail ID --message M, run-due (the due tasks, once)
+//	billkit datacenters      list, show ID, create --code C --name N, update ID
+//	billkit servers          list, show ID, create --datacenter ID --module M
+//	                         --name N [--credentials-file F], update ID,
+//	                         disable ID, enable ID
+//	billkit timeline CLIENT_ID [--days N]
+//	                         what the billing cycle will do to a client's
+//	                         services and balance, day by day
+//
+// Their mistakes of input (a malformed ID, an unknown status, a bad amount)
+// are usage errors that name the flag or argument, and change nothing; the
+// library's errors are printed with their code, reason and fields.
+//
 // serve answers:
 //
 //   - /api/v1/...: the JSON API; its OpenAPI 3.1 document is at
@@ -57,6 +89,15 @@
 //	              BILLKIT_SECRET_KEY  32 bytes (64 hex digits or base64) that encrypt
 //	                                  servers' credentials; no flag, so that it does
 //	                                  not show in the process list
+//	--order-ttl   BILLKIT_ORDER_TTL   how long an unpaid order waits before it is
+//	                                  cancelled (default 72h; 1m to 8784h)
+//	--notice-days BILLKIT_NOTICE_DAYS days before expiry clients are reminded
+//	                                  (default 10,5,3,1,0; each 0 to 366; none)
+//	--invoice-days-before BILLKIT_INVOICE_DAYS_BEFORE  days before expiry a
+//	                                  client who pays by invoice gets the
+//	                                  renewal's invoice (default 10; 1 to 366)
+//	--task-attempts BILLKIT_TASK_ATTEMPTS  times a provisioning task runs
+//	                                  before it fails for staff (default 8; 1 to 100)
 //
 // Exit status: 0 on success, 1 on failure, 2 on a usage error.
 //

@@ -19,7 +19,7 @@ import (
 func (m *Main) servicesCommand(cfg *config) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "services",
-		Short: "Services: bring those that already exist on a system under billing",
+		Short: "Services: their life, and bringing those that already exist on a system under billing",
 		Args:  cobra.NoArgs,
 	}
 	var dryRun, asJSON bool
@@ -76,13 +76,14 @@ func (m *Main) servicesCommand(cfg *config) *cobra.Command {
 	imp.Flags().BoolVar(&dryRun, "dry-run", false, "read and check the file only; write nothing")
 	imp.Flags().BoolVar(&asJSON, "json", false, "print the services imported as JSON")
 	cmd.AddCommand(imp)
+	cmd.AddCommand(m.serviceLifeCommands(cfg)...)
 	return cmd
 }
 
 func (m *Main) serversCommand(cfg *config) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "servers",
-		Short: "Servers: what their modules find on them",
+		Short: "Servers: create, change and list them, and what their modules find on them",
 		Args:  cobra.NoArgs,
 	}
 	var asJSON bool
@@ -120,6 +121,7 @@ func (m *Main) serversCommand(cfg *config) *cobra.Command {
 	}
 	listing.Flags().BoolVar(&asJSON, "json", false, "print the candidates as JSON")
 	cmd.AddCommand(listing)
+	cmd.AddCommand(m.serverCommands(cfg)...)
 	return cmd
 }
 

@@ -109,6 +109,10 @@ func (m *Main) rootCommand(cfg *config) *cobra.Command {
 		m.cycleCommand(cfg),
 		m.servicesCommand(cfg),
 		m.serversCommand(cfg),
+		m.ordersCommand(cfg),
+		m.tasksCommand(cfg),
+		m.datacentersCommand(cfg),
+		m.timelineCommand(cfg),
 	)
 	return root
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/billkit/billkit"
+	"github.com/billkit/billkit/access"
 	"github.com/billkit/billkit/provisioning"
 	"github.com/billkit/billkit/provisioning/script"
 	"github.com/billkit/billkit/provisioning/webhook"
@@ -23,6 +25,7 @@ import (
 const (
 	moduleKindScript  = "script"
 	moduleKindWebhook = "webhook"
+	moduleKindManual  = "manual"
 )
 
 // Bounds of a module's timeout.
@@ -65,6 +68,10 @@ type moduleEntry struct {
 	Secret     string `yaml:"secret"`
 	SecretFile string `yaml:"secret_file"`
 	SecretEnv  string `yaml:"secret_env"`
+
+	// Department is a manual module's: the ID of the access department
+	// whose queue its tasks go to.
+	Department string `yaml:"department"`
 }
 
 // loadedModules are the modules of a modules file, ready for the manager.
@@ -121,7 +128,7 @@ func loadModules(path string, getenv func(string) (string, bool)) (loadedModules
 			"is 1 to 64 lowercase letters, digits, '-' or '_'") {
 			if first, ok := seen[e.Name]; ok {
 				ev.Add("name", "provisioning.module_duplicate", fmt.Sprintf("is the name of modules[%d] too", first))
-			} else if e.Name == (provisioning.ManualModule{}).Name() {
+			} else if e.Name == provisioning.ManualModuleName {
 				ev.Add("name", "provisioning.module_duplicate", "is the built-in manual module's")
 			} else {
 				seen[e.Name] = i
@@ -138,10 +145,12 @@ func loadModules(path string, getenv func(string) (string, bool)) (loadedModules
 			if mod != nil {
 				out.webhookSecrets[e.Name] = secret
 			}
+		case moduleKindManual:
+			mod = manualModule(&ev, e)
 		case "":
-			ev.Add("kind", "required", "is required: script or webhook")
+			ev.Add("kind", "required", "is required: script, webhook or manual")
 		default:
-			ev.Add("kind", "provisioning.module_kind_unknown", fmt.Sprintf("%q is not script or webhook", e.Kind))
+			ev.Add("kind", "provisioning.module_kind_unknown", fmt.Sprintf("%q is not script, webhook or manual", e.Kind))
 		}
 		if err := ev.Err(); err != nil {
 			mergeModuleErrors(&v, field, label, err)
@@ -241,7 +250,7 @@ func relativeTo(base, p string) string {
 // v; nil when there are any.
 func scriptModule(v *billkit.FieldErrors, e moduleEntry, timeout time.Duration, base string) provisioning.Module {
 	notFor(v, moduleKindScript, map[string]bool{"url": e.URL != "", "secret": e.Secret != "",
-		"secret_file": e.SecretFile != "", "secret_env": e.SecretEnv != ""})
+		"secret_file": e.SecretFile != "", "secret_env": e.SecretEnv != "", "department": e.Department != ""})
 	v.Require("command", e.Command)
 	v.Check(e.MaxOutput >= 0, "max_output", "negative", "must not be negative")
 	keys := make([]string, 0, len(e.Env))
@@ -275,11 +284,103 @@ func scriptModule(v *billkit.FieldErrors, e moduleEntry, timeout time.Duration, 
 	return m
 }
 
+// manualModule builds a manual module of an entry, recording its errors in
+// v; nil when there are any. Its department is an access department's ID,
+// kept in its canonical form, so that every task of the module carries the
+// same text whoever runs it; serve checks that the department exists once
+// the database is open (checkManualDepartments).
+func manualModule(v *billkit.FieldErrors, e moduleEntry) provisioning.Module {
+	notFor(v, moduleKindManual, map[string]bool{"timeout": e.Timeout != "", "command": e.Command != "", "args": len(e.Args) > 0,
+		"env": len(e.Env) > 0, "dir": e.Dir != "", "max_output": e.MaxOutput != 0, "url": e.URL != "", "secret": e.Secret != "",
+		"secret_file": e.SecretFile != "", "secret_env": e.SecretEnv != ""})
+	dept := strings.TrimSpace(e.Department)
+	var id access.DepartmentID
+	if v.Check(dept != "", "department", "required", "is required: the ID of the department whose queue the tasks go to (GET /api/v1/departments)") {
+		var err error
+		id, err = billkit.ParseID[access.Department](dept)
+		v.Check(err == nil && !id.IsZero(), "department", "provisioning.department_malformed",
+			fmt.Sprintf("%q is not a department's ID; GET /api/v1/departments lists them", dept))
+	}
+	if v.Len() > 0 {
+		return nil
+	}
+	return provisioning.ManualModule{Module: e.Name, Department: id.String()}
+}
+
+// maxListedDepartments bounds the departments an error about a manual
+// module's department lists.
+const maxListedDepartments = 20
+
+// checkManualDepartments checks that the department of every manual module
+// of reg is one of access's departments. The modules file is read before
+// the database opens, so serve calls it once the database is open; a
+// department that does not exist stops serve with a usage error naming the
+// module and the departments there are. Without manual modules of a
+// department it reads nothing.
+func checkManualDepartments(ctx context.Context, acc *access.Service, path string, reg *provisioning.Registry) error {
+	var manual []provisioning.ManualModule
+	for _, n := range reg.Names() {
+		m, err := reg.Get(n)
+		if err != nil {
+			return err
+		}
+		if mm, ok := m.(provisioning.ManualModule); ok && mm.Department != "" {
+			manual = append(manual, mm)
+		}
+	}
+	if len(manual) == 0 {
+		return nil
+	}
+	var depts []access.Department
+	for pp := (billkit.PageParams{Limit: billkit.MaxPageLimit}); ; {
+		page, err := acc.ListDepartments(ctx, billkit.SystemActor("serve"), access.DepartmentFilter{PageParams: pp})
+		if err != nil {
+			return fmt.Errorf("reading the departments of the manual modules: %w", err)
+		}
+		depts = append(depts, page.Items...)
+		if page.NextCursor == "" {
+			break
+		}
+		pp.Cursor = page.NextCursor
+	}
+	var v billkit.FieldErrors
+	for _, mm := range manual {
+		v.Check(slices.ContainsFunc(depts, func(d access.Department) bool { return d.ID.String() == mm.Department }),
+			"department", "provisioning.department_unknown",
+			fmt.Sprintf("module %q: %s is not a department's ID; %s", mm.Name(), mm.Department, listDepartments(depts)))
+	}
+	if err := v.Err(); err != nil {
+		return usageError(fmt.Errorf("BILLKIT_MODULES %s: %w", path, err))
+	}
+	return nil
+}
+
+// listDepartments says which departments there are, for an error about a
+// department that is not one of them.
+func listDepartments(depts []access.Department) string {
+	if len(depts) == 0 {
+		return "there are no departments yet: create the department first (POST /api/v1/departments)"
+	}
+	var b strings.Builder
+	b.WriteString("the departments are ")
+	for i, d := range depts {
+		if i == maxListedDepartments {
+			fmt.Fprintf(&b, " and %d more", len(depts)-i)
+			break
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%s (%q)", d.ID, d.Name)
+	}
+	return b.String()
+}
+
 // webhookModule builds a webhook module of an entry and returns it with its
 // secret, recording its errors in v; nil when there are any.
 func webhookModule(v *billkit.FieldErrors, e moduleEntry, timeout time.Duration, base string, getenv func(string) (string, bool)) (provisioning.Module, []byte) {
 	notFor(v, moduleKindWebhook, map[string]bool{"command": e.Command != "", "args": len(e.Args) > 0,
-		"env": len(e.Env) > 0, "dir": e.Dir != "", "max_output": e.MaxOutput != 0})
+		"env": len(e.Env) > 0, "dir": e.Dir != "", "max_output": e.MaxOutput != 0, "department": e.Department != ""})
 	secret := webhookSecret(v, e, base, getenv)
 	if v.Len() > 0 {
 		return nil, nil

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -10,9 +11,11 @@ import (
 	"time"
 
 	"github.com/billkit/billkit"
+	"github.com/billkit/billkit/access"
 	"github.com/billkit/billkit/provisioning"
 	"github.com/billkit/billkit/provisioning/script"
 	"github.com/billkit/billkit/provisioning/webhook"
+	"github.com/billkit/billkit/store/storetest"
 )
 
 // writeModules writes a modules file in a new directory and returns its
@@ -135,6 +138,9 @@ func TestScriptModuleFromFile(t *testing.T) {
 	}
 }
 
+// deptID is the ID of a department, for manual modules that are to load.
+const deptID = "0193f1c2-5b7e-7d4a-9c1e-2f8a6b4d3e10"
+
 func TestLoadModulesErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name, body string
@@ -143,7 +149,7 @@ func TestLoadModulesErrors(t *testing.T) {
 	}{
 		{"no command", "modules:\n  - name: s\n    kind: script\n", []string{`modules[0].command: module "s": is required`}},
 		{"no kind", "modules:\n  - name: s\n", []string{`modules[0].kind: module "s": is required`}},
-		{"unknown kind", "modules:\n  - name: s\n    kind: ssh\n", []string{`modules[0].kind: module "s": "ssh" is not script or webhook`}},
+		{"unknown kind", "modules:\n  - name: s\n    kind: ssh\n", []string{`modules[0].kind: module "s": "ssh" is not script, webhook or manual`}},
 		{"bad name", "modules:\n  - name: My Panel\n    kind: script\n    command: x\n", []string{`modules[0].name: module "My Panel"`}},
 		{"no name", "modules:\n  - kind: script\n    command: x\n", []string{`modules[0].name: module #1: is required`}},
 		{"manual taken", "modules:\n  - name: manual\n    kind: script\n    command: x\n", []string{`modules[0].name: module "manual": is the built-in`}},
@@ -167,6 +173,26 @@ func TestLoadModulesErrors(t *testing.T) {
 		{"bad url", "modules:\n  - name: w\n    kind: webhook\n    url: ftp://x.example\n    secret: 0123456789abcdef\n",
 			[]string{`modules[0].url: module "w": must be an absolute http or https URL`}},
 		{"bad env name", "modules:\n  - name: s\n    kind: script\n    command: x\n    env:\n      \"A=B\": c\n", []string{`modules[0].env: module "s": "A=B" is not a variable name`}},
+		{"manual without a department", "modules:\n  - name: dns-desk\n    kind: manual\n",
+			[]string{`modules[0].department: module "dns-desk": is required`}},
+		{"blank department", "modules:\n  - name: dns-desk\n    kind: manual\n    department: \"  \"\n",
+			[]string{`modules[0].department: module "dns-desk": is required`}},
+		{"department by name", "modules:\n  - name: dns-desk\n    kind: manual\n    department: DNS desk\n",
+			[]string{`modules[0].department: module "dns-desk": "DNS desk" is not a department's ID; GET /api/v1/departments lists them`}},
+		{"zero department", "modules:\n  - name: dns-desk\n    kind: manual\n    department: 00000000-0000-0000-0000-000000000000\n",
+			[]string{`modules[0].department: module "dns-desk": "00000000-0000-0000-0000-000000000000" is not a department's ID`}},
+		{"bad manual name", "modules:\n  - name: DNS desk\n    kind: manual\n    department: " + deptID + "\n",
+			[]string{`modules[0].name: module "DNS desk": is 1 to 64 lowercase letters`}},
+		{"manual named manual", "modules:\n  - name: manual\n    kind: manual\n    department: " + deptID + "\n",
+			[]string{`modules[0].name: module "manual": is the built-in`}},
+		{"manual twice", "modules:\n  - name: desk\n    kind: manual\n    department: " + deptID + "\n  - name: desk\n    kind: manual\n    department: " + deptID + "\n",
+			[]string{`modules[1].name: module "desk": is the name of modules[0] too`}},
+		{"script field on a manual", "modules:\n  - name: desk\n    kind: manual\n    department: " + deptID + "\n    command: x\n    timeout: 30s\n",
+			[]string{`modules[0].command: module "desk": is not a setting of a manual module`, `modules[0].timeout: module "desk": is not a setting of a manual module`}},
+		{"department on a script", "modules:\n  - name: a\n    kind: script\n    command: x\n    department: DNS\n",
+			[]string{`modules[0].department: module "a": is not a setting of a script module`}},
+		{"department on a webhook", "modules:\n  - name: w\n    kind: webhook\n    url: https://x.example\n    secret: 0123456789abcdef\n    department: DNS\n",
+			[]string{`modules[0].department: module "w": is not a setting of a webhook module`}},
 		{"every bad entry at once", "modules:\n  - name: a\n    kind: script\n  - name: b\n    kind: webhook\n    url: https://x.example\n",
 			[]string{`modules[0].command: module "a"`, `modules[1].secret: module "b"`}},
 	} {
@@ -192,6 +218,10 @@ func TestLoadModulesErrors(t *testing.T) {
 	p := writeModules(t, "modules:\n  - name: w\n    kind: webhook\n    url: https://x.example\n    secret-file: x\n")
 	if _, err := loadModules(p, envOf()); err == nil || !strings.Contains(err.Error(), "secret-file") {
 		t.Errorf("unknown key: %v", err)
+	}
+	p = writeModules(t, "modules:\n  - name: desk\n    kind: manual\n    departement: "+deptID+"\n")
+	if _, err := loadModules(p, envOf()); err == nil || !strings.Contains(err.Error(), "departement") {
+		t.Errorf("unknown key of a manual module: %v", err)
 	}
 	if _, err := loadModules(filepath.Join(t.TempDir(), "none.yaml"), envOf()); err == nil || !strings.Contains(err.Error(), "BILLKIT_MODULES") {
 		t.Errorf("missing file: %v", err)
@@ -241,5 +271,98 @@ func TestServeConfigErrors(t *testing.T) {
 	}
 	if _, err := os.Stat(dsn); !os.IsNotExist(err) {
 		t.Fatalf("the database was opened: %v", err)
+	}
+}
+
+// TestManualModulesFromFile loads manual modules of a file and checks
+// their departments against the database's, as serve does once it has
+// opened it: a department is an ID, kept in its canonical form, and one
+// that does not exist stops serve with an error naming the module and the
+// departments there are.
+func TestManualModulesFromFile(t *testing.T) {
+	ctx := t.Context()
+	st := storetest.NewMemory(t)
+	acc := access.NewService(st.Access(), access.Config{})
+	system := billkit.SystemActor("test")
+	dns, err := acc.CreateDepartment(ctx, system, access.CreateDepartmentParams{Name: "DNS desk"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	colo, err := acc.CreateDepartment(ctx, system, access.CreateDepartmentParams{Name: "Colocation"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	p := writeModules(t, "modules:\n"+
+		"  - {name: dns-desk, kind: manual, department: "+dns.ID.String()+"}\n"+
+		"  - name: colo-desk\n    kind: manual\n    department: \" "+strings.ToUpper(colo.ID.String())+"\"\n"+
+		"  - name: proxmox\n    kind: script\n    command: bin/proxmox.sh\n")
+	got, err := loadModules(p, envOf())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if names := got.registry.Names(); !slices.Equal(names, []string{"colo-desk", "dns-desk", "manual", "proxmox"}) {
+		t.Fatalf("modules %v", names)
+	}
+	for name, want := range map[string]provisioning.Module{
+		"dns-desk":  provisioning.ManualModule{Module: "dns-desk", Department: dns.ID.String()},
+		"colo-desk": provisioning.ManualModule{Module: "colo-desk", Department: colo.ID.String()},
+		"manual":    provisioning.ManualModule{},
+	} {
+		if m, err := got.registry.Get(name); err != nil || m != want {
+			t.Errorf("%s: %#v, %v; want %#v", name, m, err, want)
+		}
+	}
+	if err := checkManualDepartments(ctx, acc, p, got.registry); err != nil {
+		t.Fatal(err)
+	}
+	// Without manual modules of a department nothing is read: not even a
+	// database without departments.
+	none, err := loadModules("", envOf())
+	if err != nil {
+		t.Fatal(err)
+	}
+	empty := access.NewService(storetest.NewMemory(t).Access(), access.Config{})
+	if err := checkManualDepartments(ctx, empty, "", none.registry); err != nil {
+		t.Fatalf("no manual department: %v", err)
+	}
+
+	// A department that does not exist stops serve: exit status 2.
+	gone := billkit.NewID[access.Department]().String()
+	p = writeModules(t, "modules:\n  - {name: dns-desk, kind: manual, department: "+dns.ID.String()+"}\n"+
+		"  - {name: sales-desk, kind: manual, department: "+gone+"}\n")
+	bad, err := loadModules(p, envOf())
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = checkManualDepartments(ctx, acc, p, bad.registry)
+	var exit *exitError
+	if !errors.As(err, &exit) || exit.code != 2 {
+		t.Fatalf("an unknown department: %v, want a usage error", err)
+	}
+	for _, want := range []string{"BILLKIT_MODULES " + p, `module "sales-desk": ` + gone + ` is not a department's ID`,
+		`the departments are ` + colo.ID.String() + ` ("Colocation"), ` + dns.ID.String() + ` ("DNS desk")`} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+	if strings.Contains(err.Error(), "dns-desk") {
+		t.Errorf("error %q blames a module whose department exists", err)
+	}
+	// With no department at all, the error says to create one first.
+	if err := checkManualDepartments(ctx, empty, p, bad.registry); err == nil || !strings.Contains(err.Error(), "there are no departments yet") {
+		t.Fatalf("no departments: %v", err)
+	}
+}
+
+// TestServeRefusesUnknownDepartment starts serve with a manual module
+// whose department the database does not have: it stops with exit status
+// 2 before it listens.
+func TestServeRefusesUnknownDepartment(t *testing.T) {
+	dir := t.TempDir()
+	mods := writeModules(t, "modules:\n  - {name: dns-desk, kind: manual, department: "+deptID+"}\n")
+	code, _, errOut := runCLI(t, []string{"BILLKIT_DSN=" + filepath.Join(dir, "d.db"), "BILLKIT_MODULES=" + mods}, "serve", "--addr", "127.0.0.1:0")
+	if code != 2 || !strings.Contains(errOut, `module "dns-desk": `+deptID+` is not a department's ID; there are no departments yet`) {
+		t.Fatalf("serve: %d %s", code, errOut)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/billkit/billkit"
+	"github.com/billkit/billkit/access"
 	"github.com/billkit/billkit/billing"
 	"github.com/billkit/billkit/billing/stripe"
 	"github.com/billkit/billkit/catalog"
@@ -61,6 +62,9 @@ type provisioningSetup struct {
 	moduleTimeout time.Duration
 	// secretKey is nil when BILLKIT_SECRET_KEY is unset.
 	secretKey []byte
+	// settings are the manager's settings the configuration gives
+	// (--order-ttl, --notice-days, --invoice-days-before, --task-attempts).
+	settings provisioningSettings
 }
 
 // loadProvisioning reads the provisioning part of cfg: the key and the
@@ -70,12 +74,16 @@ func (m *Main) loadProvisioning(cfg *config) (provisioningSetup, error) {
 	if err != nil {
 		return provisioningSetup{}, usageError(err)
 	}
+	settings, err := cfg.provisioningSettings()
+	if err != nil {
+		return provisioningSetup{}, usageError(err)
+	}
 	mods, err := loadModules(cfg.Modules, m.getenv)
 	if err != nil {
 		return provisioningSetup{}, usageError(err)
 	}
 	return provisioningSetup{modules: mods.registry, webhookSecrets: mods.webhookSecrets,
-		moduleTimeout: mods.longestTimeout, secretKey: key}, nil
+		moduleTimeout: mods.longestTimeout, secretKey: key, settings: settings}, nil
 }
 
 // getenv looks a variable up in the program's environment (Main.Environ),
@@ -93,13 +101,23 @@ func (m *Main) getenv(key string) (string, bool) {
 // builds them. Billing reads tariffs from the catalog (order prices,
 // discounts by tariff, recalculations), so the catalog comes first.
 func newMoney(st *bunstore.Store, dir *directory.Service, clock billkit.Clock) (*catalog.Service, *billing.Service) {
+	return newPayingMoney(st, dir, clock, nil)
+}
+
+// newPayingMoney is newMoney whose billing hands each payment, once paid,
+// to payer, which pays the orders it was for (nil: nobody; the cycle
+// does).
+func newPayingMoney(st *bunstore.Store, dir *directory.Service, clock billkit.Clock, payer *orderPayer) (*catalog.Service, *billing.Service) {
 	cat := catalog.NewService(st.Catalog(), dir, catalog.Config{Clock: clock})
-	bill := billing.NewService(st.Billing(), dir, billing.Config{
+	cfg := billing.Config{
 		Clock:    clock,
 		Gateways: []billing.Gateway{stripe.New(stripe.Config{})},
 		Catalog:  cat,
-	})
-	return cat, bill
+	}
+	if payer != nil {
+		cfg.OnPaymentPaid = payer.paymentPaid
+	}
+	return cat, billing.NewService(st.Billing(), dir, cfg)
 }
 
 // managerParams are what newManager builds a provisioning.Manager from.
@@ -112,6 +130,9 @@ type managerParams struct {
 	// Queue runs tasks as soon as they commit; nil leaves them to the
 	// scheduler's run-due-tasks.
 	Queue provisioning.Queue
+	// Payer, when Billing was made with it (newPayingMoney), is handed the
+	// manager, to pay the orders of each payment as it is paid.
+	Payer *orderPayer
 	// CycleBatch is how many services one transaction of the cycle
 	// handles; 0 is the manager's default.
 	CycleBatch int
@@ -146,6 +167,11 @@ func newManager(p managerParams) (*provisioning.Manager, error) {
 		SecretKey:    p.Setup.secretKey,
 		CycleBatch:   p.CycleBatch,
 		CycleWorkers: workers,
+		// Zero values leave provisioning's defaults.
+		OrderTTL:          p.Setup.settings.orderTTL,
+		NoticeDays:        p.Setup.settings.noticeDays,
+		InvoiceDaysBefore: p.Setup.settings.invoiceDaysBefore,
+		MaxAttempts:       p.Setup.settings.maxAttempts,
 	}
 	// A module's own timeout is honoured only if the manager's bound on a
 	// call is at least as long.
@@ -155,6 +181,9 @@ func newManager(p managerParams) (*provisioning.Manager, error) {
 	mgr, err := provisioning.NewManager(p.Store.Provisioning(), cfg)
 	if err != nil {
 		return nil, fmt.Errorf("starting provisioning: %w", err)
+	}
+	if p.Payer != nil {
+		p.Payer.use(mgr)
 	}
 	return mgr, nil
 }
@@ -170,7 +199,22 @@ type managerOptions struct {
 
 // withManager opens the store and runs fn with the provisioning manager
 // serve builds, changed by o.
-func (m *Main) withManager(ctx context.Context, cfg *config, o managerOptions, fn func(context.Context, *provisioning.Manager) error) (err error) {
+func (m *Main) withManager(ctx context.Context, cfg *config, o managerOptions, fn func(context.Context, *provisioning.Manager) error) error {
+	return m.withProvisioning(ctx, cfg, o, func(ctx context.Context, p provisioningStack) error { return fn(ctx, p.mgr) })
+}
+
+// provisioningStack is the manager withProvisioning builds, with the store,
+// catalog and billing it stands on.
+type provisioningStack struct {
+	st   *bunstore.Store
+	mgr  *provisioning.Manager
+	cat  *catalog.Service
+	bill *billing.Service
+}
+
+// withProvisioning is withManager for the commands that also read the
+// catalog or billing (a tariff by its code, a client's provider).
+func (m *Main) withProvisioning(ctx context.Context, cfg *config, o managerOptions, fn func(context.Context, provisioningStack) error) (err error) {
 	log := cfg.logger(m.Stderr)
 	setup, err := m.loadProvisioning(cfg)
 	if err != nil {
@@ -185,9 +229,16 @@ func (m *Main) withManager(ctx context.Context, cfg *config, o managerOptions, f
 			err = fmt.Errorf("closing the database: %w", cerr)
 		}
 	}()
+	// A manual module's department must exist here as in serve: a task
+	// the command runs records it.
+	acc := access.NewService(st.Access(), access.Config{Rights: rightsConfig()})
+	if err := checkManualDepartments(ctx, acc, cfg.Modules, setup.modules); err != nil {
+		return err
+	}
 	clock := m.clock()
-	cat, bill := newMoney(st, dir, clock)
-	p := managerParams{Store: st, Billing: bill, Catalog: cat, Clock: clock, Setup: setup, CycleBatch: o.cycleBatch, CycleWorkers: o.cycleWorkers}
+	payer := newOrderPayer(log)
+	cat, bill := newPayingMoney(st, dir, clock, payer)
+	p := managerParams{Store: st, Billing: bill, Catalog: cat, Clock: clock, Setup: setup, Payer: payer, CycleBatch: o.cycleBatch, CycleWorkers: o.cycleWorkers}
 	if o.queued {
 		if p.Queue, err = riverjobs.New(st, riverjobs.Config{Logger: log}); err != nil {
 			return err
@@ -197,5 +248,5 @@ func (m *Main) withManager(ctx context.Context, cfg *config, o managerOptions, f
 	if err != nil {
 		return err
 	}
-	return fn(ctx, mgr)
+	return fn(ctx, provisioningStack{st: st, mgr: mgr, cat: cat, bill: bill})
 }

@@ -59,14 +59,21 @@ func (m *Main) serve(ctx context.Context, cfg *config) (err error) {
 
 	clock := m.clock()
 	acc := access.NewService(st.Access(), access.Config{Rights: rightsConfig()})
-	cat, bill := newMoney(st, svc, clock)
+	// The manual modules' departments are access's, so they are checked
+	// once the database is open.
+	if err := checkManualDepartments(ctx, acc, cfg.Modules, setup.modules); err != nil {
+		return err
+	}
+	// A payment, once paid, pays the orders it was for at once.
+	payer := newOrderPayer(log)
+	cat, bill := newPayingMoney(st, svc, clock, payer)
 	// Tasks run on River as soon as they commit; the scheduler's
 	// run-due-tasks stays as the net for a job River gave up on.
 	queue, err := riverjobs.New(st, riverjobs.Config{Logger: log})
 	if err != nil {
 		return err
 	}
-	mgr, err := newManager(managerParams{Store: st, Billing: bill, Catalog: cat, Clock: clock, Setup: setup, Queue: queue})
+	mgr, err := newManager(managerParams{Store: st, Billing: bill, Catalog: cat, Clock: clock, Setup: setup, Queue: queue, Payer: payer})
 	if err != nil {
 		return err
 	}

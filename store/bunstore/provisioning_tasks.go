@@ -71,9 +71,10 @@ func (p provisioningStore) UpdateTask(ctx context.Context, t *provisioning.Task)
 
 // ListTasks lists tasks in ID order. DueBy selects what a worker may
 // claim, on the indexes of queued tasks by next run and running ones by
-// lease.
+// lease; Departments a department's queue, on the index of the tasks that
+// have a department.
 func (p provisioningStore) ListTasks(ctx context.Context, f provisioning.TaskFilter) (billkit.Page[provisioning.Task], error) {
-	if f.ClientIDs != nil && len(f.ClientIDs) == 0 {
+	if (f.ClientIDs != nil && len(f.ClientIDs) == 0) || (f.Departments != nil && len(f.Departments) == 0) {
 		return emptyPage[provisioning.Task](f.PageParams)
 	}
 	return listRows(ctx, p.s, tasks, f.PageParams, func(q *bun.SelectQuery) *bun.SelectQuery {
@@ -85,6 +86,12 @@ func (p provisioningStore) ListTasks(ctx context.Context, f provisioning.TaskFil
 		}
 		if len(f.Statuses) > 0 {
 			q = q.Where("?TableAlias.status IN (?)", bun.In(f.Statuses))
+		}
+		if f.Departments != nil {
+			// The index of the queues is partial (department <> ''); saying
+			// so lets SQLite use it too, and selects the same rows for any
+			// department but "", which is no queue.
+			q = q.Where("?TableAlias.department IN (?) AND ?TableAlias.department <> ''", bun.In(f.Departments))
 		}
 		if !f.DueBy.IsZero() {
 			due := billkit.Instant(f.DueBy)

@@ -210,6 +210,7 @@ func runProvisioning(t *testing.T, newStores func(t testing.TB) Stores) {
 	t.Run("cycle", func(t *testing.T) { runProvCycle(t, fixture) })
 	t.Run("orders", func(t *testing.T) { runProvOrders(t, fixture) })
 	t.Run("tasks", func(t *testing.T) { runProvTasks(t, fixture) })
+	t.Run("task_departments", func(t *testing.T) { runProvTaskDepartments(t, fixture) })
 	t.Run("tx", func(t *testing.T) { runProvTx(t, fixture) })
 	t.Run("concurrency", func(t *testing.T) { runProvConcurrency(t, fixture) })
 }

@@ -45,7 +45,7 @@ type listOrdersInput struct {
 }
 
 type createOrderInput struct {
-	Body provisioning.CreateOrderParams
+	Body OrderRequest
 }
 
 func (h *handlers) registerOrders(api huma.API) {
@@ -62,10 +62,17 @@ func (h *handlers) registerOrders(api huma.API) {
 		"and nothing is written. With invoice or gateway the order waits as new until the client's payment reaches the balance " +
 		"(then POST /orders/{id}/pay, or the billing cycle, pays it), and is cancelled when unpaid in time (cancel_at). " +
 		"With invoice a proforma for the order's total is issued with it (invoice_id): paying it credits the balance, from which the order is paid; " +
-		"a client billing cannot invoice (no payer) gets 422 invoice.no_payer and nothing is written."
+		"a client billing cannot invoice (no payer) gets 422 invoice.no_payer and nothing is written. " +
+		"With gateway and a method_id (one of GET /clients/{id}/payment-methods other than the balance) the order's payment is created with it " +
+		"and started at the gateway: the answer's payment has where to send the client (redirect_url, or form) or what to tell them (instructions). " +
+		"When that payment is paid the order is paid at once from the balance it credited. The order is written whatever the gateway does " +
+		"(a payment new without redirect_url when it did not answer, failed when it refused: POST /orders/{id}/payment starts it again); " +
+		"a method that cannot pay the order is 400 on method_id and nothing is written."
 	route(api, createOp, rule(billkit.OpCreate).described("on the client named in the body; customers order for their own clients"),
-		func(ctx context.Context, in *createOrderInput) (*body[*provisioning.Order], error) {
-			return write(ctx, func(a billkit.Actor) (*provisioning.Order, error) { return m.CreateOrder(ctx, a, in.Body) })
+		func(ctx context.Context, in *createOrderInput) (*body[*OrderAnswer], error) {
+			return write(ctx, func(a billkit.Actor) (*OrderAnswer, error) {
+				return orderAnswer(m.PlaceOrder(ctx, a, in.Body.CreateOrderParams, in.Body.options()))
+			})
 		})
 	route(api, op("list-orders", http.MethodGet, "/orders", "List orders, oldest first", tag, http.StatusNotFound),
 		rule(billkit.OpRead).described("customers see only their clients' orders"),
@@ -98,6 +105,7 @@ func (h *handlers) registerOrders(api huma.API) {
 				return m.PayOrder(ctx, a, id)
 			})
 		})
+	h.registerOrderPayments(api, tag)
 	route(api, op("cancel-order", http.MethodPost, "/orders/{id}/cancel", "Cancel a new order: nothing was charged nor created for it", tag, http.StatusUnprocessableEntity),
 		onClient(provisioning.FunctionOrder, billkit.OpEdit),
 		func(ctx context.Context, in *IDPath) (*body[*provisioning.Order], error) {

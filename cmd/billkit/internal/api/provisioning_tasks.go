@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/billkit/billkit"
+	"github.com/billkit/billkit/access"
 	"github.com/billkit/billkit/provisioning"
 	"github.com/billkit/billkit/provisioning/webhook"
 	"github.com/danielgtaylor/huma/v2"
@@ -18,6 +19,8 @@ type listTasksInput struct {
 	ServiceID string `query:"service_id" maxLength:"64" doc:"Only the tasks of this service."`
 	ClientID  string `query:"client_id" maxLength:"64" doc:"Only the tasks of this client's services."`
 	Status    string `query:"status" enum:"queued,running,waiting,done,skipped,cancelled,failed" doc:"Only tasks with this status."`
+	// Department selects a department's queue; staff only.
+	Department string `query:"department" maxLength:"64" doc:"Only the tasks of this department's queue (manual modules' tasks): a department's ID, or mine for the departments of the signed-in staff user. With status=waiting, the work left to do. Staff only."`
 	PageInput
 }
 
@@ -46,7 +49,7 @@ func (h *handlers) registerTasks(api huma.API) {
 	}
 
 	route(api, op("list-tasks", http.MethodGet, "/tasks", "List tasks, oldest first", tag),
-		Requires(provisioning.FunctionTask, billkit.OpRead).described("customers see only their clients' tasks, without the modules' errors"),
+		Requires(provisioning.FunctionTask, billkit.OpRead).described("customers see only their clients' tasks, without the modules' errors nor departments, and may not filter by department"),
 		func(ctx context.Context, in *listTasksInput) (*body[List[provisioning.Task]], error) {
 			return readList(ctx, func(a billkit.Actor) (billkit.Page[provisioning.Task], error) {
 				var none billkit.Page[provisioning.Task]
@@ -65,6 +68,11 @@ func (h *handlers) registerTasks(api huma.API) {
 				}
 				if in.Status != "" {
 					f.Statuses = []provisioning.TaskStatus{provisioning.TaskStatus(in.Status)}
+				}
+				if in.Department != "" {
+					if f.Departments, err = h.taskDepartments(ctx, a, in.Department); err != nil {
+						return none, err
+					}
 				}
 				return m.ListTasks(ctx, a, f)
 			})
@@ -119,6 +127,50 @@ func (h *handlers) registerTasks(api huma.API) {
 				return m.CancelTask(ctx, a, id, memoOf(in.Body))
 			})
 		})
+}
+
+// departmentsMine is the value of GET /tasks?department= that selects the
+// queues of the caller's departments.
+const departmentsMine = "mine"
+
+// membershipsActor reads a staff user's own departments for
+// department=mine: a user may list its own queues without the right to
+// read departments.
+var membershipsActor = billkit.SystemActor("api.tasks")
+
+// taskDepartments reads GET /tasks?department=: a department's ID, or
+// "mine" for the departments of the signed-in staff user (none when it is
+// in none). An API key, or a customer, names the department.
+func (h *handlers) taskDepartments(ctx context.Context, a billkit.Actor, raw string) ([]string, error) {
+	if raw != departmentsMine {
+		id, err := parseID[access.Department]("department", raw)
+		if err != nil {
+			return nil, err
+		}
+		return []string{id.String()}, nil
+	}
+	if a.Kind != billkit.ActorStaff {
+		return nil, billkit.InvalidField("department", "provisioning.department_mine_staff",
+			"mine is the departments of a signed-in staff user; name the department by its ID")
+	}
+	user, err := parseID[access.User]("department", a.ID)
+	if err != nil {
+		return nil, err
+	}
+	depts := []string{}
+	for pp := (billkit.PageParams{Limit: billkit.MaxPageLimit}); ; {
+		page, err := h.access.ListDepartmentMembers(ctx, membershipsActor, access.DepartmentMemberFilter{UserID: user, PageParams: pp})
+		if err != nil {
+			return nil, err
+		}
+		for _, dm := range page.Items {
+			depts = append(depts, dm.DepartmentID.String())
+		}
+		if page.NextCursor == "" {
+			return depts, nil
+		}
+		pp.Cursor = page.NextCursor
+	}
 }
 
 // The webhook modules' callbacks: a remote system that answered a request

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/billkit/billkit"
+	"github.com/billkit/billkit/billing"
 	"github.com/billkit/billkit/catalog"
 	"github.com/billkit/billkit/provisioning"
 	"github.com/danielgtaylor/huma/v2"
@@ -34,7 +35,7 @@ func registerIDTypes(r huma.Registry) {
 	for _, t := range []reflect.Type{
 		reflect.TypeFor[billkit.ClientID](), reflect.TypeFor[billkit.ProviderID](), reflect.TypeFor[catalog.TariffID](),
 		reflect.TypeFor[provisioning.ServiceID](), reflect.TypeFor[provisioning.OrderID](), reflect.TypeFor[provisioning.TaskID](),
-		reflect.TypeFor[provisioning.ServerID](), reflect.TypeFor[provisioning.DatacenterID](),
+		reflect.TypeFor[provisioning.ServerID](), reflect.TypeFor[provisioning.DatacenterID](), reflect.TypeFor[billing.PaymentMethodID](),
 	} {
 		r.RegisterTypeAlias(t, reflect.TypeFor[idSchema]())
 	}

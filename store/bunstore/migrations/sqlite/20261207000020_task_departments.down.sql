@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS billkit_tasks_department_idx;
