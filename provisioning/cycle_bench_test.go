@@ -1,6 +1,7 @@
 package provisioning_test
 
 import (
+	"database/sql"
 	"fmt"
 	"os"
 	"runtime"
@@ -16,24 +17,32 @@ import (
 	"github.com/billkit/billkit/provisioning"
 	"github.com/billkit/billkit/store/bunstore"
 	"github.com/billkit/billkit/store/storetest"
+	_ "github.com/jackc/pgx/v5/stdlib" // the baseline's driver, "pgx"
 	"github.com/uptrace/bun"
 )
 
 // BenchmarkCycleRenew measures the billing cycle renewing N services due
 // on one day (N is BILLKIT_BENCH_SERVICES, default 10,000; ten services a
-// client), through Manager.RunCycle: per service a locked read, the
-// charge (expense, ledger entry, balance, coverage, action log), the
-// renewal, the service's new expiry, its history and action; in
-// transactions of Config.CycleBatch services. Beside it, in the same run,
-// a raw-SQL baseline writes the floor of those rows (renewal, ledger
-// entry, expense, balance, service expiry) with plain database/sql in
-// transactions of as many services, one multi-row statement per kind of
-// row:
+// client), through Manager.RunCycle with one worker and, on PostgreSQL,
+// two: per service a locked read, the charge (expense, ledger entry,
+// allocation, credit's use, balance), the renewal, the service's new
+// expiry, its history and its action; in transactions of
+// Config.CycleBatch services. Beside it, in the same run:
+//
+//   - raw-sql: plain database/sql reading and writing the same rows
+//     (rawRenewer), in transactions of as many services;
+//   - in-database (PostgreSQL): the same rows written by the server alone,
+//     from set-based statements, one part per core at once (inDatabase):
+//     the floor no client can go below on this machine.
+//
+// Each case reports renewals/s and the CPU seconds of this process and of
+// the whole machine (with the database on it, the difference is mostly
+// the server's):
 //
 //	BILLKIT_TEST_POSTGRES_DSN=postgres://postgres@127.0.0.1:5432/test?sslmode=disable \
 //		go test ./provisioning -run '^$' -bench CycleRenew -benchtime 1x
 //
-// Each reports renewals/s; the parent logs the ratio.
+// The parent logs the ratio to the baseline (-v).
 func BenchmarkCycleRenew(b *testing.B) {
 	n := 10000
 	if s := os.Getenv("BILLKIT_BENCH_SERVICES"); s != "" {
@@ -43,12 +52,13 @@ func BenchmarkCycleRenew(b *testing.B) {
 		}
 		n = v
 	}
-	b.Run("sqlite-memory", func(b *testing.B) { benchCycleRenew(b, storetest.NewMemory(b), n) })
+	b.Run("sqlite-memory", func(b *testing.B) { benchCycleRenew(b, storetest.NewMemory(b), "", n) })
 	b.Run("postgres", func(b *testing.B) {
 		if os.Getenv(storetest.PostgresDSNEnv) == "" {
 			b.Skip(storetest.PostgresDSNEnv + " is not set")
 		}
-		benchCycleRenew(b, storetest.NewPostgres(b), n)
+		st, dsn := storetest.NewPostgresDSN(b)
+		benchCycleRenew(b, st, dsn, n)
 	})
 }
 
@@ -155,7 +165,7 @@ func (w *benchWorld) seed(b *testing.B, n int, expires billkit.Date) []provision
 	return out
 }
 
-func benchCycleRenew(b *testing.B, st *bunstore.Store, n int) {
+func benchCycleRenew(b *testing.B, st *bunstore.Store, dsn string, n int) {
 	w := newBenchWorld(b, st, max(n/10, 1))
 	today := billkit.DateOf(w.clock.Now())
 	var viaCycle, viaSQL float64
@@ -196,6 +206,17 @@ func benchCycleRenew(b *testing.B, st *bunstore.Store, n int) {
 	b.Run("raw-sql", func(b *testing.B) {
 		db := st.DB().(*bun.DB).DB
 		pg := st.Dialect() == bunstore.DialectPostgres
+		if pg {
+			// Plain database/sql as a program would open it: pgx's default
+			// extended protocol, statements prepared and cached, arguments
+			// sent apart from the text (billkit's store runs the simple
+			// protocol, which transaction poolers need).
+			var err error
+			if db, err = sql.Open("pgx", dsn); err != nil {
+				b.Fatal(err)
+			}
+			defer db.Close()
+		}
 		raw := newRawRenewer(db, pg)
 		renewed := 0
 		var cpu cpuMeter
