@@ -27,7 +27,7 @@ func TestExpenseCoverageProperty(t *testing.T) {
 	seeds := 12
 	steps := 60
 	if testing.Short() {
-		seeds, steps = 3, 30
+		seeds, steps = 3, 60
 	}
 	var releases, ledgerDebts, partial int
 	for seed := 1; seed <= seeds; seed++ {

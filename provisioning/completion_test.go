@@ -101,6 +101,10 @@ func TestAnswerWithParamsBillkitCannotKeep(t *testing.T) {
 	if tk.Status != provisioning.TaskFailed || tk.Attempts != 1 || !strings.Contains(tk.LastError, "params[a b]") {
 		t.Fatalf("task = %+v, want it failed naming params[a b]", tk)
 	}
+	// What the module answered is kept for staff: the work is done.
+	if !strings.Contains(tk.LastError, `"ip":"192.0.2.9"`) {
+		t.Fatalf("the task's error %q does not keep the module's params", tk.LastError)
+	}
 	if s := e.service(t, atOnce.ID); s.Status != provisioning.StatusProcessing || s.Params["ip"] != "" {
 		t.Fatalf("service = %+v, want it processing without the params", s)
 	}

@@ -800,6 +800,14 @@ func (m *Manager) cycleOrders(ctx context.Context, actor billkit.Actor, now time
 			if c, cerr := after.Cmp(fu.floor); err != nil || cerr != nil || c < 0 {
 				continue
 			}
+			waiting, err := m.waitsForItsPayment(ctx, o)
+			if err != nil {
+				rep.Failures = append(rep.Failures, orderFailure(o.ID, err))
+				continue
+			}
+			if waiting {
+				continue
+			}
 			if rep.DryRun {
 				fu.balance = after
 				rep.OrdersPaid++
@@ -821,6 +829,23 @@ func (m *Manager) cycleOrders(ctx context.Context, actor billkit.Actor, now time
 			return nil
 		}
 	}
+}
+
+// waitsForItsPayment reports whether o is paid by a gateway whose payment
+// may still be paid (new, or pending at the gateway): the cycle leaves it
+// to that payment rather than pay it from the balance, or the client,
+// finishing at the gateway, would pay for it twice. Its payment paid, the
+// order is paid at once (PayOrdersOfPayment) or by the next run; failed
+// or cancelled, the order is the balance's to pay again.
+func (m *Manager) waitsForItsPayment(ctx context.Context, o *Order) (bool, error) {
+	if o.PayBy != PayByGateway || o.PaymentID.IsZero() {
+		return false, nil
+	}
+	pay, err := m.cfg.Billing.GetPayment(ctx, paymentRights(selfActor, o.ClientID), o.PaymentID)
+	if err != nil {
+		return false, err
+	}
+	return pay.Status.Unpaid(), nil
 }
 
 func orderFailure(id OrderID, err error) CycleFailure {

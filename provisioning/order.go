@@ -345,7 +345,22 @@ func (ck *orderChecks) item(ctx context.Context, v *billkit.FieldErrors, f strin
 				fmt.Sprintf("agreement %s must be accepted to order tariff %s", a.Code, t.Code))
 		}
 	}
-	it.DatacenterID = ck.datacenter(v, f, t, it)
+	if it.DatacenterID = ck.datacenter(v, f, t, it); !it.DatacenterID.IsZero() {
+		// Checked now, not only when the order is paid: an order by
+		// invoice or gateway must not wait for a datacenter that has no
+		// room (a server may still fill up meanwhile; paying then fails).
+		field := f + ".datacenter_id"
+		if it.Datacenter != "" {
+			field = f + ".datacenter"
+		}
+		if pt.Module != "" {
+			configured, room, err := serversWithRoom(ctx, m.store, c.ProviderID, pt.Module, it.DatacenterID)
+			if err != nil {
+				return orderLine{}, nil, err
+			}
+			v.Check(!configured || len(room) > 0, field, ReasonNoServer, "has no server with room for this service")
+		}
+	}
 
 	taken := ck.counts[t.ID] + q
 	ck.counts[t.ID] = taken

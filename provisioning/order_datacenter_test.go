@@ -21,7 +21,7 @@ func TestOrderChoosesADatacenter(t *testing.T) {
 		return must[*provisioning.Datacenter](t)(e.mgr.CreateDatacenter(ctx, system,
 			provisioning.DatacenterParams{ProviderID: e.prov.ID, Code: code, Name: code, Country: "DE"}))
 	}
-	fra, ams, lon, off := dc("fra1"), dc("ams1"), dc("lon1"), dc("old1")
+	fra, ams, lon, off, par := dc("fra1"), dc("ams1"), dc("lon1"), dc("old1"), dc("par1")
 	e.server(t, "f", 10, fra.ID)
 	inAms := e.server(t, "a", 10, ams.ID)
 	inLon := e.server(t, "l", 10, lon.ID)
@@ -30,6 +30,8 @@ func TestOrderChoosesADatacenter(t *testing.T) {
 	must[*provisioning.Datacenter](t)(e.mgr.UpdateDatacenter(ctx, system, off.ID, provisioning.UpdateDatacenterParams{Enabled: &disabled}))
 	// ams1's server is the most loaded: a choice of it must still win.
 	e.activeService(t, billkit.ClientID{}, inAms.ID)
+	// par1's only server is full.
+	e.activeService(t, billkit.ClientID{}, e.server(t, "p", 1, par.ID).ID)
 
 	offered, err := e.cat.CreateTariff(ctx, system, e.prov.ID, catalog.TariffDoc{
 		Code: "vps-dc", Name: text("VPS DC"), ProductType: "vps", Currency: "USD",
@@ -79,6 +81,8 @@ func TestOrderChoosesADatacenter(t *testing.T) {
 		{client, item(offered.ID, "ams1", fra.ID), "items[0].datacenter", provisioning.ReasonDatacenterUnknown},
 		{admin(), item(offered.ID, "", off.ID), "items[0].datacenter_id", provisioning.ReasonDatacenterUnknown},
 		{admin(), item(offered.ID, "", billkit.NewID[provisioning.Datacenter]()), "items[0].datacenter_id", provisioning.ReasonDatacenterUnknown},
+		{admin(), item(offered.ID, "", par.ID), "items[0].datacenter_id", provisioning.ReasonNoServer},
+		{admin(), item(offered.ID, "par1", provisioning.DatacenterID{}), "items[0].datacenter", provisioning.ReasonNoServer},
 	} {
 		_, err := order(c.actor, c.it)
 		wantField(t, err, c.field, c.reason)

@@ -162,7 +162,7 @@ func (m *Manager) PlaceOrder(ctx context.Context, actor billkit.Actor, p CreateO
 	if order.PaymentID.IsZero() {
 		return &OrderPayment{Order: order}, nil
 	}
-	out, err := m.startOrderPayment(ctx, actor, order, StartOrderPaymentParams{StartOptions: o})
+	out, err := m.startOrderPayment(ctx, actor, order, StartOrderPaymentParams{StartOptions: o}, false)
 	if err == nil {
 		return out, nil
 	}
@@ -215,7 +215,7 @@ func (m *Manager) StartOrderPayment(ctx context.Context, actor billkit.Actor, id
 	if err != nil {
 		return nil, err
 	}
-	return m.startOrderPayment(ctx, actor, o, p)
+	return m.startOrderPayment(ctx, actor, o, p, false)
 }
 
 // orderFor reads an order the actor may do op on
@@ -236,8 +236,11 @@ func (m *Manager) orderFor(ctx context.Context, actor billkit.Actor, id OrderID,
 }
 
 // startOrderPayment is StartOrderPayment for an order o (as read before)
-// the actor may pay.
-func (m *Manager) startOrderPayment(ctx context.Context, actor billkit.Actor, o *Order, p StartOrderPaymentParams) (*OrderPayment, error) {
+// the actor may pay. A payment received already pays the order from the
+// balance; when the balance no longer covers it (the money went to other
+// charges, or was refunded), replaceReceived makes a new payment instead,
+// as for a payment that failed.
+func (m *Manager) startOrderPayment(ctx context.Context, actor billkit.Actor, o *Order, p StartOrderPaymentParams, replaceReceived bool) (*OrderPayment, error) {
 	if err := orderByGateway(o, m.now()); err != nil {
 		return nil, err
 	}
@@ -270,7 +273,7 @@ func (m *Manager) startOrderPayment(ctx context.Context, actor billkit.Actor, o 
 					"order %s has payment %s, %s, by another method: cancel it to pay by another", cur.ID, pay.ID, pay.Status)
 			case pay.Status.Unpaid():
 				return nil
-			case pay.Status.Received():
+			case pay.Status.Received() && !replaceReceived:
 				received = true
 				return nil
 			}
@@ -298,10 +301,16 @@ func (m *Manager) startOrderPayment(ctx context.Context, actor billkit.Actor, o 
 	lent := paymentRights(actor, o.ClientID)
 	var pay *billing.Payment
 	if received {
-		// The money is on the balance already: the order is paid from it.
-		if o, err = m.payOrder(ctx, actor, o); err != nil {
+		// The money is on the balance already: the order is paid from it,
+		// or, when it is there no more, by a new payment.
+		paid, err := m.payOrder(ctx, actor, o)
+		if insufficient(err) {
+			return m.startOrderPayment(ctx, actor, o, p, true)
+		}
+		if err != nil {
 			return nil, err
 		}
+		o = paid
 		pay, err = m.cfg.Billing.GetPayment(ctx, lent, o.PaymentID)
 	} else {
 		pay, err = m.cfg.Billing.StartPayment(ctx, lent, o.PaymentID, p.StartOptions)

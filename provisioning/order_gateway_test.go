@@ -582,3 +582,91 @@ func TestFreeOrderByGatewayPaidAtOnce(t *testing.T) {
 		t.Fatalf("%d payments for a free order", n)
 	}
 }
+
+// TestOrderByGatewayWhoseMoneyWasSpent checks that an order whose payment
+// came in but whose money went elsewhere before the order was paid (the
+// hook failed, and the client's next order took the balance) can be paid
+// by a new payment, and by nothing twice.
+func TestOrderByGatewayWhoseMoneyWasSpent(t *testing.T) {
+	g := newGatewayEnv(t, nil, hookFails)
+	c := g.newClient(t, "Gamma")
+	first := g.place(t, c.ID, g.card.ID)
+	g.deliver(t, g.payAtGateway(t, first.Payment))
+	// The 10.00 are on the balance; an order paid from the balance takes them.
+	o := g.order2(t, c.ID)
+	if o.Status != provisioning.OrderPaid {
+		t.Fatalf("the order by balance = %+v", o)
+	}
+	again, err := g.mgr.StartOrderPayment(ctx, customer(c.ID), first.Order.ID, provisioning.StartOrderPaymentParams{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Order.Status != provisioning.OrderNew || again.Payment == nil || again.Payment.ID == first.Payment.ID ||
+		again.Order.PaymentID != again.Payment.ID {
+		t.Fatalf("restart = order %+v, payment %+v", again.Order, again.Payment)
+	}
+	// Starting it again gives the same new payment; paying it pays the order.
+	same, err := g.mgr.StartOrderPayment(ctx, customer(c.ID), first.Order.ID, provisioning.StartOrderPaymentParams{})
+	if err != nil || same.Payment.ID != again.Payment.ID {
+		t.Fatalf("a second restart = %+v, %v", same, err)
+	}
+	g.deliver(t, g.payAtGateway(t, again.Payment))
+	if rep := g.cycle(t); rep.OrdersPaid != 1 {
+		t.Fatalf("the cycle paid %d orders", rep.OrdersPaid)
+	}
+	g.wantOrder(t, first.Order.ID, provisioning.OrderCompleted)
+	if b := g.balance(t, c.ID); !b.IsZero() || g.expenses(t, c.ID) != 2 {
+		t.Fatalf("balance = %s, %d charges", b, g.expenses(t, c.ID))
+	}
+}
+
+// order2 orders one service for client c, paid from its balance.
+func (g *gatewayEnv) order2(t *testing.T, c billkit.ClientID) *provisioning.Order {
+	t.Helper()
+	o, err := g.mgr.CreateOrder(ctx, customer(c), provisioning.CreateOrderParams{ClientID: c, Items: []provisioning.OrderItemParams{g.vpsItem(1, "1")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+// TestCycleLeavesAGatewayOrderToItsPayment checks that the cycle does not
+// pay from the balance an order whose own payment is still open at the
+// gateway (the client, finishing there, would pay twice), and pays it from
+// the balance once that payment is given up.
+func TestCycleLeavesAGatewayOrderToItsPayment(t *testing.T) {
+	for _, finish := range []string{"pays", "abandons"} {
+		g := newGatewayEnv(t, nil, hookPays)
+		c := g.newClient(t, "Delta")
+		g.topUp(t, c.ID, "10.00")
+		out := g.place(t, c.ID, g.card.ID)
+		dry, err := g.mgr.RunCycle(ctx, system, provisioning.CycleOptions{DryRun: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep := g.cycle(t); rep.OrdersPaid != 0 || dry.OrdersPaid != 0 {
+			t.Fatalf("%s: the cycle paid %d orders (its dry run %d) while the order's payment is open", finish, rep.OrdersPaid, dry.OrdersPaid)
+		}
+		switch finish {
+		case "pays":
+			g.deliver(t, g.payAtGateway(t, out.Payment))
+			g.wantOrder(t, out.Order.ID, provisioning.OrderPaid)
+			// The order charged once; the balance keeps what was there.
+			if b := g.balance(t, c.ID); !b.Equal(usd("10.00")) || g.expenses(t, c.ID) != 1 {
+				t.Fatalf("balance = %s, %d charges", b, g.expenses(t, c.ID))
+			}
+		case "abandons":
+			wh, err := g.pay.Abandon(out.Payment.GatewayPaymentID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			g.deliver(t, wh)
+			if rep := g.cycle(t); rep.OrdersPaid != 1 {
+				t.Fatalf("after the payment was given up the cycle paid %d orders", rep.OrdersPaid)
+			}
+			if b := g.balance(t, c.ID); !b.IsZero() || g.expenses(t, c.ID) != 1 {
+				t.Fatalf("balance = %s, %d charges", b, g.expenses(t, c.ID))
+			}
+		}
+	}
+}

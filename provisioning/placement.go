@@ -36,30 +36,9 @@ func (m *Manager) placeService(ctx context.Context, tx Store, svc *Service, pt *
 	if pt == nil || pt.Module == "" {
 		return nil
 	}
-	configured, err := tx.ListServers(ctx, ServerFilter{ProviderID: svc.ProviderID, Module: pt.Module, PageParams: billkit.PageParams{Limit: 1}})
-	if err != nil {
+	configured, candidates, err := serversWithRoom(ctx, tx, svc.ProviderID, pt.Module, datacenter)
+	if err != nil || !configured {
 		return err
-	}
-	if len(configured.Items) == 0 {
-		return nil
-	}
-	var candidates []Server
-	f := ServerFilter{ProviderID: svc.ProviderID, Module: pt.Module, DatacenterID: datacenter, EnabledOnly: true,
-		PageParams: billkit.PageParams{Limit: billkit.MaxPageLimit}}
-	for {
-		page, err := tx.ListServers(ctx, f)
-		if err != nil {
-			return err
-		}
-		for _, s := range page.Items {
-			if s.Capacity == 0 || s.Load < s.Capacity {
-				candidates = append(candidates, s)
-			}
-		}
-		if page.NextCursor == "" {
-			break
-		}
-		f.Cursor = page.NextCursor
 	}
 	// The least loaded first; among equals, the one with the most room
 	// left, then the oldest, so that the choice is the same every time.
@@ -89,6 +68,33 @@ func (m *Manager) placeService(ctx context.Context, tx Store, svc *Service, pt *
 	}
 	return billkit.Errorf(billkit.CodeFailedPrecondition, ReasonNoServer,
 		"no enabled server of module %s has room%s", pt.Module, where)
+}
+
+// serversWithRoom lists the enabled servers of a provider's module that
+// have room (in datacenter when it is not zero), and reports whether the
+// module has servers at all: one without any works without them.
+func serversWithRoom(ctx context.Context, st Store, provider billkit.ProviderID, module string, datacenter DatacenterID) (bool, []Server, error) {
+	configured, err := st.ListServers(ctx, ServerFilter{ProviderID: provider, Module: module, PageParams: billkit.PageParams{Limit: 1}})
+	if err != nil || len(configured.Items) == 0 {
+		return false, nil, err
+	}
+	var candidates []Server
+	f := ServerFilter{ProviderID: provider, Module: module, DatacenterID: datacenter, EnabledOnly: true,
+		PageParams: billkit.PageParams{Limit: billkit.MaxPageLimit}}
+	for {
+		page, err := st.ListServers(ctx, f)
+		if err != nil {
+			return true, nil, err
+		}
+		for _, s := range page.Items {
+			if s.Capacity == 0 || s.Load < s.Capacity {
+				candidates = append(candidates, s)
+			}
+		}
+		if f.Cursor = page.NextCursor; f.Cursor == "" {
+			return true, candidates, nil
+		}
+	}
 }
 
 // room is how many more services a server takes; a server without a limit

@@ -262,7 +262,11 @@ func (m *Manager) runTask(ctx context.Context, id TaskID) (bool, error) {
 		// to see, rather than being kept unchecked. The module would give
 		// the same answer again, so it is not retried.
 		if done, err = CompletionOf(res).check(); err != nil {
-			err = &PermanentError{Message: "the module's answer cannot be kept", Err: err}
+			// The work is done on the system: what the module answered is
+			// kept in the attempt's error, for staff to complete the task
+			// by hand with params billkit can keep rather than run it again.
+			answered, _ := json.Marshal(res.Params)
+			err = &PermanentError{Message: "the module's answer cannot be kept (it answered params " + Clip(answered, 1500) + ")", Err: err}
 		}
 	}
 	// What the module answered is kept even when the caller has gone

@@ -142,28 +142,38 @@ type deleteServiceInput struct {
 	// proxies drop the body of a DELETE; a body is still read.
 	AtPeriodEnd bool   `query:"at_period_end" doc:"Delete when the paid period ends instead of now."`
 	Memo        string `query:"memo" maxLength:"1000" doc:"A note for the service's history."`
-	Body        *provisioning.DeleteParams
+	Body        *deleteServiceBody
 }
 
-// params are the options of the request: the query's, or the body's. Both
-// may be given only if they agree.
+// deleteServiceBody is DELETE /services/{id}'s optional body:
+// provisioning.DeleteParams, with at_period_end told apart from absent.
+type deleteServiceBody struct {
+	AtPeriodEnd *bool  `json:"at_period_end,omitempty" doc:"Delete when the paid period ends instead of now."`
+	Memo        string `json:"memo,omitempty" maxLength:"1000" doc:"A note for the service's history."`
+}
+
+// params are the options of the request: the query's, with what the body
+// adds. An option given in both must have one value.
 func (in *deleteServiceInput) params() (provisioning.DeleteParams, error) {
-	q := provisioning.DeleteParams{AtPeriodEnd: in.AtPeriodEnd, Memo: in.Memo}
+	p := provisioning.DeleteParams{AtPeriodEnd: in.AtPeriodEnd, Memo: in.Memo}
 	if in.Body == nil {
-		return q, nil
+		return p, nil
 	}
-	b := *in.Body
+	b := in.Body
 	var v billkit.FieldErrors
 	const conflict = "the query and the body give it different values; give it in one of them"
-	v.Check(!q.AtPeriodEnd || b.AtPeriodEnd, "at_period_end", "api.conflicting_options", conflict)
-	v.Check(q.Memo == "" || b.Memo == "" || q.Memo == b.Memo, "memo", "api.conflicting_options", conflict)
+	v.Check(b.AtPeriodEnd == nil || !in.AtPeriodEnd || *b.AtPeriodEnd, "at_period_end", "api.conflicting_options", conflict)
+	v.Check(p.Memo == "" || b.Memo == "" || p.Memo == b.Memo, "memo", "api.conflicting_options", conflict)
 	if err := v.Err(); err != nil {
-		return b, err
+		return p, err
 	}
-	if b.Memo == "" {
-		b.Memo = q.Memo
+	if b.AtPeriodEnd != nil {
+		p.AtPeriodEnd = *b.AtPeriodEnd
 	}
-	return b, nil
+	if p.Memo == "" {
+		p.Memo = b.Memo
+	}
+	return p, nil
 }
 
 type autoRenewInput struct {

@@ -445,6 +445,11 @@ func TestDeleteServiceOptions(t *testing.T) {
 	if last := h.Items[len(h.Items)-1]; last.Memo != "moving out" {
 		t.Fatalf("the history's last memo is %q, want the query's", last.Memo)
 	}
-	// The same options in the query and the body agree.
+	// The same options in the query and the body agree, and a body that
+	// leaves an option out does not contradict the query.
 	send(t, w.asStaff, "DELETE", svc+"?at_period_end=true", `{"at_period_end":true,"memo":"still moving"}`, 200)
+	send(t, w.asStaff, "DELETE", svc+"?at_period_end=true", `{"memo":"moving on"}`, 200)
+	if got := decodeAs[provisioning.Service](t, send(t, w.asStaff, "DELETE", svc+"?at_period_end=true", `{}`, 200)); !got.DeleteAtPeriodEnd {
+		t.Fatalf("an empty body undid the query: %+v", got)
+	}
 }
