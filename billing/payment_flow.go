@@ -62,14 +62,9 @@ type preparedPayment struct {
 }
 
 // preparePayment checks p as CreatePayment does and returns the payment
-// to store.
-func (s *Service) preparePayment(ctx context.Context, actor billkit.Actor, p CreatePaymentParams) (*preparedPayment, error) {
-	return s.preparePaymentIn(ctx, s.store, actor, p)
-}
-
-// preparePaymentIn is preparePayment reading through st: the Service's
-// store, or a caller's transaction (CreatePaymentTx).
-func (s *Service) preparePaymentIn(ctx context.Context, st Store, actor billkit.Actor, p CreatePaymentParams) (*preparedPayment, error) {
+// to store, reading through st: the Service's store, or a caller's
+// transaction (CreatePaymentTx).
+func (s *Service) preparePayment(ctx context.Context, st Store, actor billkit.Actor, p CreatePaymentParams) (*preparedPayment, error) {
 	if err := actor.Validate(); err != nil {
 		return nil, err
 	}
@@ -163,14 +158,9 @@ func (s *Service) preparePaymentIn(ctx context.Context, st Store, actor billkit.
 
 // insertPayment stores a prepared payment as new. With claim it is stored
 // as started already (an attempt counted and a check planned), for a
-// start that follows at once.
-func (s *Service) insertPayment(ctx context.Context, actor billkit.Actor, pp *preparedPayment, claim bool) error {
-	return s.insertPaymentIn(ctx, s.store, actor, pp, claim)
-}
-
-// insertPaymentIn is insertPayment in st: the Service's store, or a
+// start that follows at once. It writes in st: the Service's store, or a
 // caller's transaction, in a savepoint of it (CreatePaymentTx).
-func (s *Service) insertPaymentIn(ctx context.Context, st Store, actor billkit.Actor, pp *preparedPayment, claim bool) error {
+func (s *Service) insertPayment(ctx context.Context, st Store, actor billkit.Actor, pp *preparedPayment, claim bool) error {
 	now := s.now()
 	p := pp.p
 	p.CreatedAt, p.UpdatedAt = now, now
@@ -193,14 +183,7 @@ func (s *Service) insertPaymentIn(ctx context.Context, st Store, actor billkit.A
 // client's provider, and the amount positive, in the method's currency,
 // with at most the currency's decimals, within the method's limits.
 func (s *Service) CreatePayment(ctx context.Context, actor billkit.Actor, p CreatePaymentParams) (*Payment, error) {
-	pp, err := s.preparePayment(ctx, actor, p)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.insertPayment(ctx, actor, pp, false); err != nil {
-		return nil, err
-	}
-	return pp.p.forCustomer(actor), nil
+	return s.createPayment(ctx, s.store, actor, p)
 }
 
 // Pay creates a payment and starts it at the gateway: CreatePayment, then
@@ -208,14 +191,14 @@ func (s *Service) CreatePayment(ctx context.Context, actor billkit.Actor, p Crea
 // is stored (failed_precondition ReasonUseInvoiceBalance): the invoice
 // code pays from the balance.
 func (s *Service) Pay(ctx context.Context, actor billkit.Actor, p PayParams) (*Payment, error) {
-	pp, err := s.preparePayment(ctx, actor, p.CreatePaymentParams)
+	pp, err := s.preparePayment(ctx, s.store, actor, p.CreatePaymentParams)
 	if err != nil {
 		return nil, err
 	}
 	if pp.gateway.Code() == GatewayBalance {
 		return nil, useInvoiceBalance()
 	}
-	if err := s.insertPayment(ctx, actor, pp, true); err != nil {
+	if err := s.insertPayment(ctx, s.store, actor, pp, true); err != nil {
 		return nil, err
 	}
 	out, err := s.startAtGateway(ctx, actor, pp, p.StartOptions)

@@ -126,7 +126,7 @@ func (s *Service) ChargeSavedMethod(ctx context.Context, actor billkit.Actor, cl
 	if sm.ClientID != client {
 		return nil, savedMethodNotFound(saved)
 	}
-	pp, err := s.preparePayment(ctx, actor, CreatePaymentParams{ClientID: client, MethodID: sm.MethodID, Amount: amount, InvoiceID: invoice, Memo: "Charge of " + sm.Label})
+	pp, err := s.preparePayment(ctx, s.store, actor, CreatePaymentParams{ClientID: client, MethodID: sm.MethodID, Amount: amount, InvoiceID: invoice, Memo: "Charge of " + sm.Label})
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +135,7 @@ func (s *Service) ChargeSavedMethod(ctx context.Context, actor billkit.Actor, cl
 		return nil, billkit.Errorf(billkit.CodeFailedPrecondition, "payment.saved_method_unsupported", "gateway %s cannot charge saved methods", pp.gateway.Code())
 	}
 	pp.p.SavedMethodRef = sm.Ref
-	if err := s.insertPayment(ctx, actor, pp, true); err != nil {
+	if err := s.insertPayment(ctx, s.store, actor, pp, true); err != nil {
 		return nil, err
 	}
 	req := StartPaymentRequest{

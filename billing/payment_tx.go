@@ -18,11 +18,18 @@ func (s *Service) CreatePaymentTx(ctx context.Context, tx Store, actor billkit.A
 	if tx == nil {
 		return nil, billkit.InvalidField("tx", "required", "is required")
 	}
-	pp, err := s.preparePaymentIn(ctx, tx, actor, p)
+	return s.createPayment(ctx, tx, actor, p)
+}
+
+// createPayment checks and stores a new payment through st: the Service's
+// store (CreatePayment), or a caller's transaction, in a savepoint of it
+// (CreatePaymentTx).
+func (s *Service) createPayment(ctx context.Context, st Store, actor billkit.Actor, p CreatePaymentParams) (*Payment, error) {
+	pp, err := s.preparePayment(ctx, st, actor, p)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.insertPaymentIn(ctx, tx, actor, pp, false); err != nil {
+	if err := s.insertPayment(ctx, st, actor, pp, false); err != nil {
 		return nil, err
 	}
 	return pp.p.forCustomer(actor), nil

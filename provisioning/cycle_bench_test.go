@@ -165,6 +165,17 @@ func (w *benchWorld) seed(b *testing.B, n int, expires billkit.Date) []provision
 	return out
 }
 
+// wantPaid fails b unless n periods starting on start were paid: what a
+// baseline renewed, counted apart from the code it measures.
+func (w *benchWorld) wantPaid(b *testing.B, start billkit.Date, n int) {
+	b.Helper()
+	var paid int
+	if err := w.st.DB().QueryRowContext(ctx, "SELECT count(*) FROM billkit_service_renewals WHERE period_start = ?",
+		start.String()).Scan(&paid); err != nil || paid != n {
+		b.Fatalf("%d periods paid from %s, want %d (%v)", paid, start, n, err)
+	}
+}
+
 func benchCycleRenew(b *testing.B, st *bunstore.Store, dsn string, n int) {
 	w := newBenchWorld(b, st, max(n/10, 1))
 	today := billkit.DateOf(w.clock.Now())
@@ -237,11 +248,7 @@ func benchCycleRenew(b *testing.B, st *bunstore.Store, dsn string, n int) {
 				b.Fatal(err)
 			}
 			b.StopTimer()
-			var paid int
-			if err := st.DB().QueryRowContext(ctx, "SELECT count(*) FROM billkit_service_renewals WHERE period_start = ?",
-				today.AddMonths(2).String()).Scan(&paid); err != nil || paid != len(svcs) {
-				b.Fatalf("the baseline paid %d periods of %d (%v)", paid, len(svcs), err)
-			}
+			w.wantPaid(b, today.AddMonths(2), len(svcs))
 			b.StartTimer()
 			renewed += len(svcs)
 		}
@@ -268,11 +275,7 @@ func benchCycleRenew(b *testing.B, st *bunstore.Store, dsn string, n int) {
 					b.Fatal(err)
 				}
 				b.StopTimer()
-				var paid int
-				if err := st.DB().QueryRowContext(ctx, "SELECT count(*) FROM billkit_service_renewals WHERE period_start = ?",
-					expires.String()).Scan(&paid); err != nil || paid != len(svcs) {
-					b.Fatalf("the server paid %d periods of %d (%v)", paid, len(svcs), err)
-				}
+				w.wantPaid(b, expires, len(svcs))
 				b.StartTimer()
 				renewed += len(svcs)
 			}

@@ -235,6 +235,15 @@ func testCycleCrashAndRerun(t *testing.T, workers int) {
 		}
 		crashes++
 	}
+	e.checkAfterCrashes(t, w, crashes)
+}
+
+// checkAfterCrashes checks the world after runs of the cycle that died
+// (crashes of them) and one that completed: every period charged once
+// (checkOnce), some renewed, one reminder a service, and nothing left for
+// another run to do.
+func (e *env) checkAfterCrashes(t *testing.T, w *dueWorld, crashes int) {
+	t.Helper()
 	if crashes == 0 {
 		t.Fatal("no run crashed")
 	}

@@ -89,20 +89,7 @@ func testCycleKilledProcess(t *testing.T, st *bunstore.Store, dsn string, worker
 		}
 		break
 	}
-	if kills == 0 {
-		t.Fatal("no run was killed")
-	}
-	renewed := e.checkOnce(t, w)
-	if renewed == 0 {
-		t.Fatal("nothing was renewed")
-	}
-	if n := e.count(t, "billkit_service_notices", "1=1"); n != len(w.services) {
-		t.Fatalf("%d reminders for %d services", n, len(w.services))
-	}
-	if r := e.cycle(t); r.Renewals != 0 || r.Notices != 0 {
-		t.Fatalf("a run after the killed ones found work left: %+v", r)
-	}
-	t.Logf("%d runs killed, %d of %d services renewed", kills, renewed, len(w.services))
+	e.checkAfterCrashes(t, w, kills)
 }
 
 // killedBySignal reports whether a child process ended by sig.

@@ -820,7 +820,7 @@ func (m *Manager) cycleOrders(ctx context.Context, actor billkit.Actor, now time
 				rep.OrdersPaid++
 			case ctx.Err() != nil:
 				return ctx.Err()
-			case insufficient(err) || billkit.HasReason(err, ReasonOrderNotNew) || billkit.HasReason(err, ReasonOrderExpired):
+			case orderNotPayableNow(err):
 			default:
 				rep.Failures = append(rep.Failures, orderFailure(o.ID, err))
 			}

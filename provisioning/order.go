@@ -285,7 +285,8 @@ type orderChecks struct {
 	counts map[catalog.TariffID]int
 	// staff may choose any datacenter; a client, those the tariff offers.
 	staff bool
-	// agreements, images and datacenters are the provider's, read once.
+	// agreements and images are the provider's, read once; datacenters
+	// too, when an item chooses one.
 	agreements  []catalog.Agreement
 	images      []catalog.OSImage
 	datacenters []Datacenter
@@ -345,21 +346,8 @@ func (ck *orderChecks) item(ctx context.Context, v *billkit.FieldErrors, f strin
 				fmt.Sprintf("agreement %s must be accepted to order tariff %s", a.Code, t.Code))
 		}
 	}
-	if it.DatacenterID = ck.datacenter(v, f, t, it); !it.DatacenterID.IsZero() {
-		// Checked now, not only when the order is paid: an order by
-		// invoice or gateway must not wait for a datacenter that has no
-		// room (a server may still fill up meanwhile; paying then fails).
-		field := f + ".datacenter_id"
-		if it.Datacenter != "" {
-			field = f + ".datacenter"
-		}
-		if pt.Module != "" {
-			configured, room, err := serversWithRoom(ctx, m.store, c.ProviderID, pt.Module, it.DatacenterID)
-			if err != nil {
-				return orderLine{}, nil, err
-			}
-			v.Check(!configured || len(room) > 0, field, ReasonNoServer, "has no server with room for this service")
-		}
+	if it.DatacenterID, err = ck.datacenter(ctx, v, f, t, pt, it); err != nil {
+		return orderLine{}, nil, err
 	}
 
 	taken := ck.counts[t.ID] + q
@@ -444,23 +432,30 @@ func (ck *orderChecks) readLists(ctx context.Context) error {
 		return ck.m.cfg.Catalog.ListOSImages(ctx, selfActor, catalog.OSImageFilter{ProviderID: provider,
 			PageParams: billkit.PageParams{Limit: billkit.MaxPageLimit, Cursor: cursor}})
 	})
-	if err != nil {
-		return err
-	}
-	ck.datacenters, err = billkit.CollectPages(func(cursor string) (billkit.Page[Datacenter], error) {
-		return ck.m.store.ListDatacenters(ctx, DatacenterFilter{ProviderID: provider,
-			PageParams: billkit.PageParams{Limit: billkit.MaxPageLimit, Cursor: cursor}})
-	})
 	return err
 }
 
 // datacenter checks the datacenter an item chose, by ID or by code, and
 // returns its ID (zero when none was chosen, or on a problem, added to v):
-// an enabled datacenter of the provider and, when a client orders, one of
-// those tariff t offers.
-func (ck *orderChecks) datacenter(v *billkit.FieldErrors, f string, t *catalog.Tariff, it OrderItemParams) DatacenterID {
+// an enabled datacenter of the provider, with a server that has room when
+// the module has servers, and, when a client orders, one of those tariff
+// t offers. Room is checked now, not only when the order is paid: an order
+// by invoice or gateway must not wait for room that is not there (a
+// server may still fill up meanwhile; paying then fails).
+func (ck *orderChecks) datacenter(ctx context.Context, v *billkit.FieldErrors, f string, t *catalog.Tariff, pt *catalog.ProductType, it OrderItemParams) (DatacenterID, error) {
 	if it.DatacenterID.IsZero() && it.Datacenter == "" {
-		return DatacenterID{}
+		return DatacenterID{}, nil
+	}
+	provider := ck.plan.client.ProviderID
+	if ck.datacenters == nil {
+		var err error
+		ck.datacenters, err = billkit.CollectPages(func(cursor string) (billkit.Page[Datacenter], error) {
+			return ck.m.store.ListDatacenters(ctx, DatacenterFilter{ProviderID: provider,
+				PageParams: billkit.PageParams{Limit: billkit.MaxPageLimit, Cursor: cursor}})
+		})
+		if err != nil {
+			return DatacenterID{}, err
+		}
 	}
 	field := f + ".datacenter_id"
 	if it.DatacenterID.IsZero() {
@@ -477,19 +472,26 @@ func (ck *orderChecks) datacenter(v *billkit.FieldErrors, f string, t *catalog.T
 	switch {
 	case dc == nil || !dc.Enabled:
 		v.Add(field, ReasonDatacenterUnknown, "is not a datacenter open to the client")
-		return DatacenterID{}
+		return DatacenterID{}, nil
 	case it.Datacenter != "" && dc.Code != it.Datacenter:
 		v.Add(f+".datacenter", ReasonDatacenterUnknown, fmt.Sprintf("is not the code of datacenter_id (%s)", dc.Code))
-		return DatacenterID{}
+		return DatacenterID{}, nil
 	case !ck.staff && !slices.Contains(t.Datacenters, dc.Code):
 		msg := fmt.Sprintf("tariff %s does not let clients choose a datacenter", t.Code)
 		if len(t.Datacenters) > 0 {
 			msg = fmt.Sprintf("tariff %s lets clients choose among %s", t.Code, strings.Join(t.Datacenters, ", "))
 		}
 		v.Add(field, ReasonDatacenterNotOffered, msg)
-		return DatacenterID{}
+		return DatacenterID{}, nil
 	}
-	return dc.ID
+	if pt.Module != "" {
+		configured, room, err := serversWithRoom(ctx, ck.m.store, provider, pt.Module, dc.ID)
+		if err != nil {
+			return DatacenterID{}, err
+		}
+		v.Check(!configured || len(room) > 0, field, ReasonNoServer, "has no server with room for this service")
+	}
+	return dc.ID, nil
 }
 
 // orderablePeriods lists the periods a tariff is ordered for.
@@ -769,6 +771,14 @@ func (m *Manager) payOrder(ctx context.Context, actor billkit.Actor, o *Order) (
 		return nil, err
 	}
 	return out, nil
+}
+
+// orderNotPayableNow reports whether err is an order that is not to be
+// paid from the balance now, and is no failure: the balance does not
+// cover it, or it was paid, cancelled or expired meanwhile. Those who pay
+// orders on their own (the cycle, a payment's hook) pass over it.
+func orderNotPayableNow(err error) bool {
+	return insufficient(err) || billkit.HasReason(err, ReasonOrderNotNew) || billkit.HasReason(err, ReasonOrderExpired)
 }
 
 // orderPayable checks that an order waits for payment at now.

@@ -362,7 +362,7 @@ func (m *Manager) PayOrdersOfPayment(ctx context.Context, p *billing.Payment) (i
 			switch {
 			case err == nil:
 				n++
-			case insufficient(err) || billkit.HasReason(err, ReasonOrderNotNew) || billkit.HasReason(err, ReasonOrderExpired):
+			case orderNotPayableNow(err):
 			default:
 				errs = append(errs, fmt.Errorf("order %s: %w", o.ID, err))
 			}

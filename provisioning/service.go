@@ -97,11 +97,17 @@ func checkParams(v *billkit.FieldErrors, field string, p map[string]string) map[
 	keys := slices.Sorted(maps.Keys(p))
 	for _, k := range keys {
 		f := field + "[" + k + "]"
-		v.Check(k != "" && len(k) <= 64 && utf8.ValidString(k) && !strings.ContainsAny(k, " \t\r\n"), f,
-			"provisioning.param_key_invalid", "keys are 1 to 64 bytes of UTF-8 without spaces")
+		checkParamKey(v, f, k)
 		v.Check(len(p[k]) <= 4096 && utf8.ValidString(p[k]), f, "provisioning.param_value_invalid", "values are at most 4096 bytes of UTF-8")
 	}
 	return maps.Clone(p)
+}
+
+// checkParamKey checks the key of a module value (a param, a usage's
+// quantity), reported on field: 1 to 64 bytes of UTF-8 without spaces.
+func checkParamKey(v *billkit.FieldErrors, field, k string) bool {
+	return v.Check(k != "" && len(k) <= 64 && utf8.ValidString(k) && !strings.ContainsAny(k, " \t\r\n"), field,
+		"provisioning.param_key_invalid", "keys are 1 to 64 bytes of UTF-8 without spaces")
 }
 
 // editService runs a change of a service in one transaction: the actor
@@ -929,8 +935,7 @@ func checkUsage(usage map[string]string) error {
 	v.Check(len(usage) <= 100, "usage", "provisioning.params_too_many", "must have at most 100 keys")
 	for _, k := range slices.Sorted(maps.Keys(usage)) {
 		f := "usage[" + k + "]"
-		if v.Check(k != "" && len(k) <= 64 && utf8.ValidString(k) && !strings.ContainsAny(k, " \t\r\n"), f,
-			"provisioning.param_key_invalid", "keys are 1 to 64 bytes of UTF-8 without spaces") {
+		if checkParamKey(&v, f, k) {
 			v.Check(usageValue.MatchString(usage[k]), f, "provisioning.usage_value_invalid", "must be a decimal number such as 12.5")
 		}
 	}

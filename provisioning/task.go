@@ -6,9 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/billkit/billkit"
 	"github.com/billkit/billkit/catalog"
@@ -597,14 +595,10 @@ const maxNote = 2000
 // never answered later; in the answer to an operation that runs as a task
 // they are left unused, whether it comes at once or later.
 func CompletionOf(res Result) CompleteTaskParams {
-	msg := strings.TrimSpace(strings.ToValidUTF8(res.Message, "\uFFFD"))
+	// Clip marks a cut with an ellipsis, which counts in the note's bytes.
+	msg := Clip([]byte(res.Message), maxNote)
 	if len(msg) > maxNote {
-		const more = "…"
-		cut := maxNote - len(more)
-		for cut > 0 && !utf8.RuneStart(msg[cut]) {
-			cut--
-		}
-		msg = strings.TrimSpace(msg[:cut]) + more
+		msg = Clip([]byte(res.Message), maxNote-len("…"))
 	}
 	return CompleteTaskParams{Params: res.Params, Message: msg}
 }
