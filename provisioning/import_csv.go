@@ -285,7 +285,7 @@ func parseRow(v *billkit.FieldErrors, cols []csvColumn, rec []string, line int) 
 			if p.Addons == nil {
 				p.Addons = map[string]catalog.AddonValue{}
 			}
-			p.Addons[c.addon] = addonValue(s)
+			p.Addons[c.addon] = ParseAddonValue(s)
 		case c.param != "":
 			if p.Params == nil {
 				p.Params = map[string]string{}
@@ -316,9 +316,12 @@ func hasColumn(cols []csvColumn, name string) bool {
 	return false
 }
 
-// addonValue reads an addon's cell: a number is a quantity, other text
-// an option.
-func addonValue(s string) catalog.AddonValue {
+// ParseAddonValue reads an addon's value as a person writes it (a CSV
+// cell, a command-line flag): a plain decimal is the quantity of a
+// quantity or fixed addon, other text the option of an enum addon. The
+// value is checked against the tariff where it is used (an order, a
+// change, an import), which names what is wrong with it.
+func ParseAddonValue(s string) catalog.AddonValue {
 	if quantityText.MatchString(s) {
 		if d, err := decimal.NewFromString(s); err == nil {
 			return catalog.AddonValue{Quantity: d}

@@ -265,6 +265,11 @@ const (
 	OrderCancelled OrderStatus = "cancelled"
 )
 
+// OrderStatuses lists the order statuses.
+func OrderStatuses() []OrderStatus {
+	return []OrderStatus{OrderNew, OrderPaid, OrderCompleted, OrderCancelled}
+}
+
 // PayBy is how an order is paid.
 type PayBy string
 
@@ -283,6 +288,9 @@ const (
 	// Manager.PayOrdersOfPayment).
 	PayByGateway PayBy = "gateway"
 )
+
+// PayBys lists the ways to pay an order.
+func PayBys() []PayBy { return []PayBy{PayByBalance, PayByInvoice, PayByGateway} }
 
 // Order is a cart of items a client orders at once.
 type Order struct {
@@ -355,6 +363,11 @@ const (
 	// retry, skip or cancel it.
 	TaskFailed TaskStatus = "failed"
 )
+
+// TaskStatuses lists the task statuses.
+func TaskStatuses() []TaskStatus {
+	return []TaskStatus{TaskQueued, TaskRunning, TaskWaiting, TaskDone, TaskSkipped, TaskCancelled, TaskFailed}
+}
 
 // Final reports whether the task is over.
 func (s TaskStatus) Final() bool {

@@ -162,7 +162,7 @@ func (m *Manager) CreateOrder(ctx context.Context, actor billkit.Actor, p Create
 	if p.PayBy == "" {
 		p.PayBy = PayByBalance
 	}
-	v.Check(p.PayBy == PayByBalance || p.PayBy == PayByInvoice || p.PayBy == PayByGateway, "pay_by", ReasonPayByUnknown,
+	v.Check(slices.Contains(PayBys(), p.PayBy), "pay_by", ReasonPayByUnknown,
 		"must be balance, invoice or gateway")
 	v.Check(p.MethodID.IsZero() || p.PayBy == PayByGateway, "method_id", ReasonMethodWithoutGateway, "is only for pay_by gateway")
 	checkOrderShape(&v, p.Items)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"time"
 
 	"github.com/billkit/billkit"
@@ -903,10 +904,4 @@ func (m *Manager) ListTaskAttempts(ctx context.Context, actor billkit.Actor, f T
 	return page, nil
 }
 
-func validTaskStatus(s TaskStatus) bool {
-	switch s {
-	case TaskQueued, TaskRunning, TaskWaiting, TaskDone, TaskSkipped, TaskCancelled, TaskFailed:
-		return true
-	}
-	return false
-}
+func validTaskStatus(s TaskStatus) bool { return slices.Contains(TaskStatuses(), s) }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strings"
 
 	"github.com/billkit/billkit"
 	"github.com/billkit/billkit/billing"
@@ -158,8 +157,8 @@ func (m *Main) withCatalog(ctx context.Context, cfg *config, fn func(context.Con
 func cliProvider(ctx context.Context, st *bunstore.Store, raw string) (billkit.ProviderID, error) {
 	var id billkit.ProviderID
 	if raw != "" {
-		if err := id.UnmarshalText([]byte(strings.TrimSpace(raw))); err != nil || id.IsZero() {
-			return id, usageError(fmt.Errorf("--provider: %q is not a provider ID", raw))
+		if err := flagID(&id, "provider", raw, "provider", false); err != nil {
+			return id, usageError(err)
 		}
 		return id, nil
 	}

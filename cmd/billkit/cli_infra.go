@@ -44,13 +44,19 @@ func (m *Main) datacentersList(cfg *config) *cobra.Command {
 
 func (m *Main) datacentersCreate(cfg *config) *cobra.Command {
 	var provider string
+	var disabled bool
 	var p provisioning.DatacenterParams
 	cmd := lifeCommand(m, cfg, lifeSpec{use: "create", short: "Create a datacenter", writes: true,
 		parse: func([]string) error { return flagID(&p.ProviderID, "provider", provider, "provider", false) }},
 		func(ctx context.Context, s provisioningStack) (*provisioning.Datacenter, error) {
-			var err error
-			if p.ProviderID, err = cliProvider(ctx, s.st, provider); err != nil {
-				return nil, err
+			if p.ProviderID.IsZero() {
+				var err error
+				if p.ProviderID, err = cliProvider(ctx, s.st, ""); err != nil {
+					return nil, err
+				}
+			}
+			if disabled {
+				p.Enabled = new(false)
 			}
 			return s.mgr.CreateDatacenter(ctx, systemCLI(), p)
 		}, printDatacenter)
@@ -59,7 +65,7 @@ func (m *Main) datacentersCreate(cfg *config) *cobra.Command {
 	f.StringVar(&p.Code, "code", "", "the code, unique to the provider: lower-case letters, digits, '.', '_' or '-' (fra-1)")
 	f.StringVar(&p.Name, "name", "", "the name")
 	f.StringVar(&p.Country, "country", "", "the country, as an ISO 3166-1 alpha-2 code (DE)")
-	disabledFlag(cmd, &p.Enabled, "create it disabled: not offered to clients")
+	f.BoolVar(&disabled, "disabled", false, "create it disabled: not offered to clients")
 	return cmd
 }
 
@@ -175,6 +181,7 @@ func (f *serverFlags) parse(p *provisioning.ServerParams) (err error) {
 func (m *Main) serversCreate(cfg *config) *cobra.Command {
 	var flags serverFlags
 	var p provisioning.ServerParams
+	var disabled bool
 	cmd := lifeCommand(m, cfg, lifeSpec{use: "create", short: "Create a server in a datacenter", writes: true,
 		parse: func([]string) error {
 			if flags.datacenter == "" {
@@ -189,10 +196,13 @@ func (m *Main) serversCreate(cfg *config) *cobra.Command {
 				return nil, err
 			}
 			p.ProviderID = d.ProviderID
+			if disabled {
+				p.Enabled = new(false)
+			}
 			return s.mgr.CreateServer(ctx, systemCLI(), p)
 		}, printServer)
 	flags.bind(cmd, &p)
-	disabledFlag(cmd, &p.Enabled, "create it disabled: it takes no services until enabled")
+	cmd.Flags().BoolVar(&disabled, "disabled", false, "create it disabled: it takes no services until enabled")
 	return cmd
 }
 

@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -15,7 +13,6 @@ import (
 	"github.com/billkit/billkit"
 	"github.com/billkit/billkit/catalog"
 	"github.com/billkit/billkit/provisioning"
-	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 )
 
@@ -112,6 +109,24 @@ func callWith[E, V, T any](method func(*provisioning.Manager, context.Context, b
 	return func(ctx context.Context, p provisioningStack, id billkit.ID[E]) (T, error) {
 		return method(p.mgr, ctx, systemCLI(), id, *v)
 	}
+}
+
+// editor returns how the commands that change one what (a service, a
+// task) are made: idCommand, writing, printing what the change answers
+// with show.
+func editor[E, T any](m *Main, cfg *config, what string, show func(io.Writer, T) error) func(lifeSpec, func(context.Context, provisioningStack, billkit.ID[E]) (T, error)) *cobra.Command {
+	return func(s lifeSpec, run func(context.Context, provisioningStack, billkit.ID[E]) (T, error)) *cobra.Command {
+		s.writes = true
+		return idCommand(m, cfg, what, s, run, show)
+	}
+}
+
+// withMemo is a command made by edit that calls method with the ID and
+// --memo.
+func withMemo[E, T any](edit func(lifeSpec, func(context.Context, provisioningStack, billkit.ID[E]) (T, error)) *cobra.Command, s lifeSpec,
+	method func(*provisioning.Manager, context.Context, billkit.Actor, billkit.ID[E], string) (T, error)) *cobra.Command {
+	var memo string
+	return memoFlag(edit(s, callWith(method, &memo)), &memo)
 }
 
 // memoFlag defines --memo.
@@ -212,11 +227,8 @@ func parsePairs(flag string, vals []string) (map[string]string, error) {
 	return out, nil
 }
 
-// quantityText is a plain decimal: an addon's quantity.
-var quantityText = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?$`)
-
-// parseAddons reads --addon code=value values: a number is the quantity
-// of a quantity or fixed addon, other text the option of an enum addon.
+// parseAddons reads --addon code=value values, each as
+// provisioning.ParseAddonValue reads an addon's value.
 func parseAddons(vals []string) (map[string]catalog.AddonValue, error) {
 	pairs, err := parsePairs("addon", vals)
 	if err != nil || pairs == nil {
@@ -225,14 +237,10 @@ func parseAddons(vals []string) (map[string]catalog.AddonValue, error) {
 	out := make(map[string]catalog.AddonValue, len(pairs))
 	for code, raw := range pairs {
 		raw = strings.TrimSpace(raw)
-		switch {
-		case raw == "":
+		if raw == "" {
 			return nil, fmt.Errorf("--addon: %s has no value", code)
-		case quantityText.MatchString(raw):
-			out[code] = catalog.AddonValue{Quantity: decimal.RequireFromString(raw)}
-		default:
-			out[code] = catalog.AddonValue{Option: raw}
 		}
+		out[code] = provisioning.ParseAddonValue(raw)
 	}
 	return out, nil
 }
@@ -274,31 +282,6 @@ func inRange(flag string, v, lo, hi int) error {
 		return fmt.Errorf("--%s: %d is not between %d and %d", flag, v, lo, hi)
 	}
 	return nil
-}
-
-// offFlag is --disabled: given, it sets the params' Enabled to false;
-// left out, Enabled stays nil (the default, enabled).
-type offFlag struct{ enabled **bool }
-
-func (f offFlag) String() string   { return strconv.FormatBool(*f.enabled != nil && !**f.enabled) }
-func (f offFlag) Type() string     { return "bool" }
-func (f offFlag) IsBoolFlag() bool { return true }
-func (f offFlag) Set(s string) error {
-	off, err := strconv.ParseBool(s)
-	if err != nil {
-		return err
-	}
-	*f.enabled = nil
-	if off {
-		*f.enabled = new(false)
-	}
-	return nil
-}
-
-// disabledFlag defines --disabled on cmd, setting *enabled.
-func disabledFlag(cmd *cobra.Command, enabled **bool, usage string) {
-	cmd.Flags().Var(offFlag{enabled}, "disabled", usage)
-	cmd.Flags().Lookup("disabled").NoOptDefVal = "true"
 }
 
 // pageFlags are --limit and --cursor of the list commands.
@@ -385,9 +368,6 @@ func showDate(d billkit.Date) string {
 	return d.String()
 }
 
-// showID writes an ID; "" for the zero ID.
-func showID[E any](id billkit.ID[E]) string { return id.String() }
-
 // onOff writes a switch.
 func onOff(b bool) string {
 	if b {
@@ -426,19 +406,6 @@ func showAddons(m map[string]catalog.AddonValue) string {
 	return showPairs(pairs)
 }
 
-// resolveTariff returns the tariff a --tariff or --tariff-code flag names:
-// the ID as given, or the provider's tariff of that code.
-func resolveTariff(ctx context.Context, p provisioningStack, provider billkit.ProviderID, id catalog.TariffID, code string) (catalog.TariffID, error) {
-	if code == "" {
-		return id, nil
-	}
-	t, err := p.cat.GetTariffByCode(ctx, systemCLI(), provider, code)
-	if err != nil {
-		return catalog.TariffID{}, fmt.Errorf("tariff %q: %w", code, err)
-	}
-	return t.ID, nil
-}
-
 // tariffFlags are --tariff and --tariff-code, at most one of them.
 type tariffFlags struct {
 	rawID, code string
@@ -448,6 +415,24 @@ type tariffFlags struct {
 func (f *tariffFlags) bind(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.rawID, "tariff", "", "the tariff's ID")
 	cmd.Flags().StringVar(&f.code, "tariff-code", "", "the tariff's code, among the client's provider's tariffs (instead of --tariff)")
+}
+
+// resolve returns the tariff the flags name: --tariff's, or the one of
+// provider whose code --tariff-code gives. provider is read only for a
+// code (a client's, a service's).
+func (f *tariffFlags) resolve(ctx context.Context, p provisioningStack, provider func() (billkit.ProviderID, error)) (catalog.TariffID, error) {
+	if f.code == "" {
+		return f.id, nil
+	}
+	prov, err := provider()
+	if err != nil {
+		return catalog.TariffID{}, err
+	}
+	t, err := p.cat.GetTariffByCode(ctx, systemCLI(), prov, f.code)
+	if err != nil {
+		return catalog.TariffID{}, fmt.Errorf("tariff %q: %w", f.code, err)
+	}
+	return t.ID, nil
 }
 
 // parse checks the flags; with required, one of them must be given.

@@ -477,11 +477,13 @@ func TestLifeCLIBadInput(t *testing.T) {
 	}
 }
 
-// TestProvisioningSettingsCLI sets the order time, the reminder days, the
-// invoice days and the task attempts, and sees the manager use them; bad
-// values stop every command with exit status 2 and the setting's name.
+// TestProvisioningSettingsCLI sets the order time, the reminder days and
+// the task attempts and sees the manager use them, reads all four settings
+// (the invoice days too, passed to the manager beside them), and checks
+// that bad values stop every command with exit status 2 and the setting's
+// name.
 func TestProvisioningSettingsCLI(t *testing.T) {
-	w := newLifeWorld(t, "BILLKIT_ORDER_TTL=2h", "BILLKIT_NOTICE_DAYS=7, 2", "BILLKIT_TASK_ATTEMPTS=3", "BILLKIT_INVOICE_DAYS_BEFORE=4")
+	w := newLifeWorld(t, "BILLKIT_ORDER_TTL=2h", "BILLKIT_NOTICE_DAYS=7, 2", "BILLKIT_TASK_ATTEMPTS=3")
 	var o provisioning.Order
 	w.runJSON(t, &o, "orders", "create", "--client", w.client.String(), "--tariff-code", "vps-1", "--period", "month", "--pay-by", "gateway")
 	if o.Status != provisioning.OrderNew || !o.CancelAt.Equal(cycleStart.Add(2*time.Hour)) {

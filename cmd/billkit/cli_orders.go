@@ -13,7 +13,7 @@ import (
 )
 
 // orderStatuses are the statuses --status takes.
-var orderStatuses = []provisioning.OrderStatus{provisioning.OrderNew, provisioning.OrderPaid, provisioning.OrderCompleted, provisioning.OrderCancelled}
+var orderStatuses = provisioning.OrderStatuses()
 
 func (m *Main) ordersCommand(cfg *config) *cobra.Command {
 	type op = func(*provisioning.Manager, context.Context, billkit.Actor, provisioning.OrderID) (*provisioning.Order, error)
@@ -105,20 +105,20 @@ func (m *Main) ordersCreate(cfg *config) *cobra.Command {
 				return err
 			}
 			item.Agreements = agreements
-			p.PayBy, err = flagEnum("pay-by", payBy, []provisioning.PayBy{provisioning.PayByBalance, provisioning.PayByInvoice, provisioning.PayByGateway})
+			p.PayBy, err = flagEnum("pay-by", payBy, provisioning.PayBys())
 			return err
 		}},
 		func(ctx context.Context, s provisioningStack) (*provisioning.Order, error) {
-			if tariff.code != "" {
+			var err error
+			item.TariffID, err = tariff.resolve(ctx, s, func() (billkit.ProviderID, error) {
 				c, err := s.bill.GetClient(ctx, systemCLI(), p.ClientID)
 				if err != nil {
-					return nil, err
+					return billkit.ProviderID{}, err
 				}
-				if item.TariffID, err = resolveTariff(ctx, s, c.ProviderID, tariff.id, tariff.code); err != nil {
-					return nil, err
-				}
-			} else {
-				item.TariffID = tariff.id
+				return c.ProviderID, nil
+			})
+			if err != nil {
+				return nil, err
 			}
 			p.Items = []provisioning.OrderItemParams{item}
 			return s.mgr.CreateOrder(ctx, systemCLI(), p)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/billkit/billkit"
@@ -14,26 +15,21 @@ import (
 
 // staffSuspendReasons are the reasons `services suspend` takes:
 // non_payment is the billing cycle's.
-var staffSuspendReasons = []provisioning.SuspendReason{provisioning.SuspendStaff, provisioning.SuspendAbuse,
-	provisioning.SuspendClient, provisioning.SuspendTemporary}
+var staffSuspendReasons = slices.DeleteFunc(provisioning.SuspendReasons(),
+	func(r provisioning.SuspendReason) bool { return r == provisioning.SuspendNonPayment })
 
 // serviceLifeCommands are the commands of `billkit services` beside import.
 func (m *Main) serviceLifeCommands(cfg *config) []*cobra.Command {
-	// edit is a command that changes one service and answers it.
-	edit := func(s lifeSpec, run func(context.Context, provisioningStack, provisioning.ServiceID) (*provisioning.Service, error)) *cobra.Command {
-		s.writes = true
-		return idCommand(m, cfg, "service", s, run, printService)
-	}
-	var resumeMemo, openMemo string
+	edit := editor[provisioning.Service](m, cfg, "service", printService)
 	return []*cobra.Command{
 		m.servicesList(cfg),
 		idCommand(m, cfg, "service", lifeSpec{use: "show ID", short: "Show a service"}, call((*provisioning.Manager).GetService), printService),
 		m.servicesHistory(cfg),
 		m.servicesSuspend(edit),
-		memoFlag(edit(lifeSpec{use: "resume ID", short: "Start resuming a suspended service; the module does it"},
-			callWith((*provisioning.Manager).ResumeService, &resumeMemo)), &resumeMemo),
-		memoFlag(edit(lifeSpec{use: "open ID", short: "Start opening an ordered service, placing it on a server first; nothing is charged"},
-			callWith((*provisioning.Manager).OpenService, &openMemo)), &openMemo),
+		withMemo(edit, lifeSpec{use: "resume ID", short: "Start resuming a suspended service; the module does it"},
+			(*provisioning.Manager).ResumeService),
+		withMemo(edit, lifeSpec{use: "open ID", short: "Start opening an ordered service, placing it on a server first; nothing is charged"},
+			(*provisioning.Manager).OpenService),
 		m.servicesDelete(edit),
 		edit(lifeSpec{use: "renew ID", short: "Pay the next period now, from the client's balance"}, call((*provisioning.Manager).RenewService)),
 		m.servicesAutoRenew(edit),
@@ -215,15 +211,16 @@ func (m *Main) servicesChange(cfg *config) *cobra.Command {
 			return nil
 		}},
 		func(ctx context.Context, s provisioningStack, id provisioning.ServiceID) (any, error) {
-			p.TariffID = tariff.id
-			if tariff.code != "" {
+			var err error
+			p.TariffID, err = tariff.resolve(ctx, s, func() (billkit.ProviderID, error) {
 				svc, err := s.mgr.GetService(ctx, systemCLI(), id)
 				if err != nil {
-					return nil, err
+					return billkit.ProviderID{}, err
 				}
-				if p.TariffID, err = resolveTariff(ctx, s, svc.ProviderID, tariff.id, tariff.code); err != nil {
-					return nil, err
-				}
+				return svc.ProviderID, nil
+			})
+			if err != nil {
+				return nil, err
 			}
 			if quote {
 				return s.mgr.QuoteChange(ctx, systemCLI(), id, p)
@@ -264,7 +261,7 @@ func printService(w io.Writer, s *provisioning.Service) error {
 	}
 	fields := []field{
 		{"status", showStatus(s)},
-		{"task", showID(s.TaskID)},
+		{"task", s.TaskID.String()},
 		{"client", s.ClientID.String()},
 		{"provider", s.ProviderID.String()},
 		{"tariff", s.TariffID.String()},
@@ -275,8 +272,8 @@ func printService(w io.Writer, s *provisioning.Service) error {
 		{"addons", showAddons(s.Addons)},
 		{"domain", s.Domain},
 		{"os image", s.OSImage},
-		{"datacenter", showID(s.DatacenterID)},
-		{"server", showID(s.ServerID)},
+		{"datacenter", s.DatacenterID.String()},
+		{"server", s.ServerID.String()},
 		{"params", showPairs(s.Params)},
 		{"suspended on", showDate(s.SuspendedOn)},
 		{"delete at period end", yesIf(s.DeleteAtPeriodEnd)},
@@ -284,7 +281,7 @@ func printService(w io.Writer, s *provisioning.Service) error {
 	if pc := s.PendingChange; pc != nil {
 		fields = append(fields, field{"pending change", fmt.Sprintf("tariff %s, %s, %s, from %s", pc.Tariff, pc.Period, showMoney(pc.Price), pc.EffectiveOn)})
 	}
-	fields = append(fields, field{"order", showID(s.OrderID)}, field{"created", showTime(s.CreatedAt)}, field{"updated", showTime(s.UpdatedAt)})
+	fields = append(fields, field{"order", s.OrderID.String()}, field{"created", showTime(s.CreatedAt)}, field{"updated", showTime(s.UpdatedAt)})
 	return printFields(w, fmt.Sprintf("service %s  %s", s.ID, s.Name), fields)
 }
 

@@ -12,8 +12,7 @@ import (
 )
 
 // taskStatuses are the statuses --status takes.
-var taskStatuses = []provisioning.TaskStatus{provisioning.TaskQueued, provisioning.TaskRunning, provisioning.TaskWaiting,
-	provisioning.TaskDone, provisioning.TaskSkipped, provisioning.TaskCancelled, provisioning.TaskFailed}
+var taskStatuses = provisioning.TaskStatuses()
 
 // taskRun is what `billkit tasks run-due` did.
 type taskRun struct {
@@ -21,15 +20,11 @@ type taskRun struct {
 }
 
 func (m *Main) tasksCommand(cfg *config) *cobra.Command {
-	// edit is a command that changes one task and answers it.
-	edit := func(s lifeSpec, run func(context.Context, provisioningStack, provisioning.TaskID) (*provisioning.Task, error)) *cobra.Command {
-		s.writes = true
-		return idCommand(m, cfg, "task", s, run, printTask)
-	}
+	edit := editor[provisioning.Task](m, cfg, "task", printTask)
 	var (
-		skipMemo, cancelMemo, failMessage string
-		rawParams                         []string
-		done                              provisioning.CompleteTaskParams
+		failMessage string
+		rawParams   []string
+		done        provisioning.CompleteTaskParams
 	)
 	fail := edit(lifeSpec{use: "fail ID", short: "Answer a waiting task with an error: it fails, for staff to retry, skip or cancel",
 		parse: func([]string) error {
@@ -55,10 +50,10 @@ func (m *Main) tasksCommand(cfg *config) *cobra.Command {
 		m.tasksAttempts(cfg),
 		edit(lifeSpec{use: "retry ID", short: "Queue a failed or waiting task to run now, with a fresh budget of attempts"},
 			call((*provisioning.Manager).RetryTask)),
-		memoFlag(edit(lifeSpec{use: "skip ID", short: "Apply a task's success without its module (staff did the work): the service takes its new status"},
-			callWith((*provisioning.Manager).SkipTask, &skipMemo)), &skipMemo),
-		memoFlag(edit(lifeSpec{use: "cancel ID", short: "Give a task up: the service returns to the status it had before the operation"},
-			callWith((*provisioning.Manager).CancelTask, &cancelMemo)), &cancelMemo),
+		withMemo(edit, lifeSpec{use: "skip ID", short: "Apply a task's success without its module (staff did the work): the service takes its new status"},
+			(*provisioning.Manager).SkipTask),
+		withMemo(edit, lifeSpec{use: "cancel ID", short: "Give a task up: the service returns to the status it had before the operation"},
+			(*provisioning.Manager).CancelTask),
 		complete, fail,
 		m.tasksRunDue(cfg),
 	)

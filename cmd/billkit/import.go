@@ -86,40 +86,15 @@ func (m *Main) serversCommand(cfg *config) *cobra.Command {
 		Short: "Servers: create, change and list them, and what their modules find on them",
 		Args:  cobra.NoArgs,
 	}
-	var asJSON bool
-	listing := &cobra.Command{
-		Use:   "listing SERVER_ID",
-		Short: "Ask a server's module what exists on it, as services to import",
-		Long: "Ask a server's module what exists on it (the module must be able to list: the script\n" +
+	listing := idCommand(m, cfg, "server", lifeSpec{use: "listing SERVER_ID",
+		short: "Ask a server's module what exists on it, as services to import",
+		long: "Ask a server's module what exists on it (the module must be able to list: the script\n" +
 			"and webhook modules can) and print each service as a candidate for import: what billkit\n" +
 			"filled in (the tariff whose code is the system's plan, the client whose email is the\n" +
 			"hint), whether billkit has it already, and what is still missing. Nothing is written:\n" +
 			"complete the rows and import them, as JSON (POST /api/v1/services/import; --json prints\n" +
-			"them) or as a CSV file (`billkit services import`).",
-		Args: func(_ *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return usageError(fmt.Errorf("listing takes one SERVER_ID"))
-			}
-			return nil
-		},
-		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := billkit.ParseID[provisioning.Server](strings.TrimSpace(args[0]))
-			if err != nil {
-				return usageError(fmt.Errorf("%q is not a server ID", args[0]))
-			}
-			return m.withManager(cmd.Context(), cfg, managerOptions{}, func(ctx context.Context, mgr *provisioning.Manager) error {
-				cands, err := mgr.ListServerServices(ctx, systemCLI(), id)
-				if err != nil {
-					return fmt.Errorf("listing server %s: %w", id, err)
-				}
-				if asJSON {
-					return writeJSON(m.Stdout, cands)
-				}
-				return printCandidates(m.Stdout, cands)
-			})
-		},
-	}
-	listing.Flags().BoolVar(&asJSON, "json", false, "print the candidates as JSON")
+			"them) or as a CSV file (`billkit services import`)."},
+		call((*provisioning.Manager).ListServerServices), printCandidates)
 	cmd.AddCommand(listing)
 	cmd.AddCommand(m.serverCommands(cfg)...)
 	return cmd

@@ -320,10 +320,7 @@ const maxListedDepartments = 20
 func checkManualDepartments(ctx context.Context, acc *access.Service, path string, reg *provisioning.Registry) error {
 	var manual []provisioning.ManualModule
 	for _, n := range reg.Names() {
-		m, err := reg.Get(n)
-		if err != nil {
-			return err
-		}
+		m, _ := reg.Get(n) // a name the registry lists is one it holds
 		if mm, ok := m.(provisioning.ManualModule); ok && mm.Department != "" {
 			manual = append(manual, mm)
 		}
@@ -331,17 +328,12 @@ func checkManualDepartments(ctx context.Context, acc *access.Service, path strin
 	if len(manual) == 0 {
 		return nil
 	}
-	var depts []access.Department
-	for pp := (billkit.PageParams{Limit: billkit.MaxPageLimit}); ; {
-		page, err := acc.ListDepartments(ctx, billkit.SystemActor("serve"), access.DepartmentFilter{PageParams: pp})
-		if err != nil {
-			return fmt.Errorf("reading the departments of the manual modules: %w", err)
-		}
-		depts = append(depts, page.Items...)
-		if page.NextCursor == "" {
-			break
-		}
-		pp.Cursor = page.NextCursor
+	depts, err := billkit.CollectPages(func(cursor string) (billkit.Page[access.Department], error) {
+		return acc.ListDepartments(ctx, billkit.SystemActor("serve"), access.DepartmentFilter{
+			PageParams: billkit.PageParams{Limit: billkit.MaxPageLimit, Cursor: cursor}})
+	})
+	if err != nil {
+		return fmt.Errorf("reading the departments of the manual modules: %w", err)
 	}
 	var v billkit.FieldErrors
 	for _, mm := range manual {

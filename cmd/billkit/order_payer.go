@@ -12,10 +12,10 @@ import (
 // orderPayer pays the orders a payment was for as soon as billing has
 // applied it: billing's Config.OnPaymentPaid, handed to
 // provisioning.Manager.PayOrdersOfPayment. Billing is built before the
-// manager that pays the orders, so newManager hands the payer its manager
-// once built. A payment applied before that, or whose orders could not be
-// paid then, is the billing cycle's: it pays every new order the balance
-// covers.
+// manager that pays the orders, so serve hands the payer its manager once
+// built (use). A payment applied before that, or whose orders could not
+// be paid then, is the billing cycle's: it pays every new order the
+// balance covers.
 type orderPayer struct {
 	log *slog.Logger
 	mgr atomic.Pointer[provisioning.Manager]

@@ -29,11 +29,12 @@ func TestServePaysAnOrderWhenItsPaymentIs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mgr, err := newManager(managerParams{Store: st, Billing: bill, Catalog: cat, Clock: clock, Payer: payer,
+	mgr, err := newManager(managerParams{Store: st, Billing: bill, Catalog: cat, Clock: clock,
 		Setup: provisioningSetup{modules: mods.registry}})
 	if err != nil {
 		t.Fatal(err)
 	}
+	payer.use(mgr) // as serve does
 
 	c, err := bill.GetClient(ctx, a, w.client)
 	if err != nil {

@@ -130,9 +130,6 @@ type managerParams struct {
 	// Queue runs tasks as soon as they commit; nil leaves them to the
 	// scheduler's run-due-tasks.
 	Queue provisioning.Queue
-	// Payer, when Billing was made with it (newPayingMoney), is handed the
-	// manager, to pay the orders of each payment as it is paid.
-	Payer *orderPayer
 	// CycleBatch is how many services one transaction of the cycle
 	// handles; 0 is the manager's default.
 	CycleBatch int
@@ -182,9 +179,6 @@ func newManager(p managerParams) (*provisioning.Manager, error) {
 	if err != nil {
 		return nil, fmt.Errorf("starting provisioning: %w", err)
 	}
-	if p.Payer != nil {
-		p.Payer.use(mgr)
-	}
 	return mgr, nil
 }
 
@@ -229,17 +223,19 @@ func (m *Main) withProvisioning(ctx context.Context, cfg *config, o managerOptio
 			err = fmt.Errorf("closing the database: %w", cerr)
 		}
 	}()
-	// A manual module's department must exist here as in serve: a task
-	// the command runs records it.
-	acc := access.NewService(st.Access(), access.Config{Rights: rightsConfig()})
-	if err := checkManualDepartments(ctx, acc, cfg.Modules, setup.modules); err != nil {
-		return err
-	}
+	// No command applies a payment, so none needs billing's hook that pays
+	// orders (serve's): the cycle pays what the balance covers.
 	clock := m.clock()
-	payer := newOrderPayer(log)
-	cat, bill := newPayingMoney(st, dir, clock, payer)
-	p := managerParams{Store: st, Billing: bill, Catalog: cat, Clock: clock, Setup: setup, Payer: payer, CycleBatch: o.cycleBatch, CycleWorkers: o.cycleWorkers}
+	cat, bill := newMoney(st, dir, clock)
+	p := managerParams{Store: st, Billing: bill, Catalog: cat, Clock: clock, Setup: setup, CycleBatch: o.cycleBatch, CycleWorkers: o.cycleWorkers}
 	if o.queued {
+		// A command that starts or runs operations records a manual
+		// module's department on its tasks: the department must exist, as
+		// serve checks at its start.
+		acc := access.NewService(st.Access(), access.Config{Rights: rightsConfig()})
+		if err := checkManualDepartments(ctx, acc, cfg.Modules, setup.modules); err != nil {
+			return err
+		}
 		if p.Queue, err = riverjobs.New(st, riverjobs.Config{Logger: log}); err != nil {
 			return err
 		}

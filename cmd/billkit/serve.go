@@ -73,10 +73,11 @@ func (m *Main) serve(ctx context.Context, cfg *config) (err error) {
 	if err != nil {
 		return err
 	}
-	mgr, err := newManager(managerParams{Store: st, Billing: bill, Catalog: cat, Clock: clock, Setup: setup, Queue: queue, Payer: payer})
+	mgr, err := newManager(managerParams{Store: st, Billing: bill, Catalog: cat, Clock: clock, Setup: setup, Queue: queue})
 	if err != nil {
 		return err
 	}
+	payer.use(mgr)
 	if err := queue.Start(ctx, mgr); err != nil {
 		return fmt.Errorf("starting the job queue: %w", err)
 	}

@@ -22,11 +22,20 @@ type PaymentRequest struct {
 	InvoiceID string         `json:"invoice_id,omitempty" maxLength:"64" doc:"The invoice paid; left out for a top-up. Required with a method of the balance gateway."`
 	Memo      string         `json:"memo,omitempty" maxLength:"1000"`
 	Reference string         `json:"reference,omitempty" maxLength:"200" doc:"The customer's reference of a transfer, when known."`
-	ReturnURL string         `json:"return_url,omitempty" maxLength:"2000" doc:"Where the payment page sends the customer back."`
-	CancelURL string         `json:"cancel_url,omitempty" maxLength:"2000" doc:"Where the payment page sends a customer who gives up."`
-	// SaveMethod asks the gateway to keep the card for later charges.
+	PaymentPage
+}
+
+// PaymentPage is where a payment page sends the client back, and in what
+// language it speaks.
+type PaymentPage struct {
+	ReturnURL  string `json:"return_url,omitempty" maxLength:"2000" doc:"Where the payment page sends the client back."`
+	CancelURL  string `json:"cancel_url,omitempty" maxLength:"2000" doc:"Where the payment page sends a client who gives up."`
 	SaveMethod bool   `json:"save_method,omitempty" doc:"Keep the method for later charges, when the gateway can."`
 	Locale     string `json:"locale,omitempty" maxLength:"35" doc:"The payment page's language. Default: the client's."`
+}
+
+func (p PaymentPage) options() billing.StartOptions {
+	return billing.StartOptions{ReturnURL: p.ReturnURL, CancelURL: p.CancelURL, SaveMethod: p.SaveMethod, Locale: p.Locale}
 }
 
 // PaymentAnswer is the answer of POST /payments: the payment started at
@@ -172,7 +181,7 @@ func (h *handlers) registerPayments(api huma.API) {
 				CreatePaymentParams: billing.CreatePaymentParams{
 					ClientID: client, MethodID: method, Amount: amount, InvoiceID: invoice, Memo: r.Memo, Reference: r.Reference,
 				},
-				StartOptions: billing.StartOptions{ReturnURL: r.ReturnURL, CancelURL: r.CancelURL, SaveMethod: r.SaveMethod, Locale: r.Locale},
+				StartOptions: r.options(),
 			})
 			if billkit.ErrorReason(err) == billing.ReasonUseInvoiceBalance && !invoice.IsZero() {
 				inv, err := b.PayInvoiceFromBalance(ctx, a, invoice)

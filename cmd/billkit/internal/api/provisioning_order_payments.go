@@ -14,19 +14,6 @@ import (
 // gateway and a method_id answers the order with its payment started, and
 // POST /orders/{id}/payment starts it again (or another, after it failed).
 
-// PaymentPage is where a payment page sends the client back, and in what
-// language it speaks.
-type PaymentPage struct {
-	ReturnURL  string `json:"return_url,omitempty" maxLength:"2000" doc:"Where the payment page sends the client back."`
-	CancelURL  string `json:"cancel_url,omitempty" maxLength:"2000" doc:"Where the payment page sends a client who gives up."`
-	SaveMethod bool   `json:"save_method,omitempty" doc:"Keep the method for later charges, when the gateway can."`
-	Locale     string `json:"locale,omitempty" maxLength:"35" doc:"The payment page's language. Default: the client's."`
-}
-
-func (p PaymentPage) options() billing.StartOptions {
-	return billing.StartOptions{ReturnURL: p.ReturnURL, CancelURL: p.CancelURL, SaveMethod: p.SaveMethod, Locale: p.Locale}
-}
-
 // OrderRequest is the body of POST /orders: the order and, for pay_by
 // gateway with a method_id, where its payment page sends the client back.
 type OrderRequest struct {

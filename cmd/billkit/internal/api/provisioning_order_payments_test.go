@@ -69,12 +69,20 @@ func TestOrderByGatewayThroughTheAPI(t *testing.T) {
 	mustStatus(t, call(t, asB, remote, "POST", path+"/payment", `{}`), 404)
 	mustFieldError(t, call(t, asA, remote, "POST", path+"/payment", `{"method_id":"`+f.money.manual.String()+`"}`), 422, provisioning.ReasonOrderPaymentOpen, "")
 
-	// Stripe's webhook pays the payment; the money pays the order.
+	// Stripe's webhook pays the payment: its money is on the balance. This
+	// world wires no hook (serve's, tested in cmd/billkit), so the order
+	// waits; starting its payment again pays it from the balance.
 	ev, err := fake.CompleteSession(p.GatewayPaymentID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	mustStatus(t, callWith(t, w.h, "POST", v1+"/payments/callback/"+card.ID.String(), ev.Body, ev.Header), 200)
+	if o := decodeAs[provisioning.Order](t, send(t, asA, "GET", path, "", 200)); o.Status != provisioning.OrderNew {
+		t.Fatalf("with no hook the webhook paid the order: %+v", o)
+	}
+	if b := w.balance(t, f.clientA); !b.Equal(usd("5.00")) {
+		t.Fatalf("balance after the webhook = %s", b)
+	}
 	paid := decodeAs[orderAnswerBody](t, send(t, asA, "POST", path+"/payment", "", 200))
 	if paid.Status != provisioning.OrderPaid || len(paid.Items[0].ServiceIDs) != 1 || paid.Payment.Status != billing.PaymentPaid {
 		t.Fatalf("paid: %+v, payment %+v", paid.Order, paid.Payment)

@@ -157,20 +157,18 @@ func (h *handlers) taskDepartments(ctx context.Context, a billkit.Actor, raw str
 	if err != nil {
 		return nil, err
 	}
-	depts := []string{}
-	for pp := (billkit.PageParams{Limit: billkit.MaxPageLimit}); ; {
-		page, err := h.access.ListDepartmentMembers(ctx, membershipsActor, access.DepartmentMemberFilter{UserID: user, PageParams: pp})
-		if err != nil {
-			return nil, err
-		}
-		for _, dm := range page.Items {
-			depts = append(depts, dm.DepartmentID.String())
-		}
-		if page.NextCursor == "" {
-			return depts, nil
-		}
-		pp.Cursor = page.NextCursor
+	members, err := billkit.CollectPages(func(cursor string) (billkit.Page[access.DepartmentMember], error) {
+		return h.access.ListDepartmentMembers(ctx, membershipsActor, access.DepartmentMemberFilter{UserID: user,
+			PageParams: billkit.PageParams{Limit: billkit.MaxPageLimit, Cursor: cursor}})
+	})
+	if err != nil {
+		return nil, err
 	}
+	depts := make([]string, len(members))
+	for i, dm := range members {
+		depts[i] = dm.DepartmentID.String()
+	}
+	return depts, nil
 }
 
 // The webhook modules' callbacks: a remote system that answered a request
